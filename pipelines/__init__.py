@@ -1,0 +1,1 @@
+"""Item pipelines, one concern each, in ITEM_PIPELINES order (see README)."""

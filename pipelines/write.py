@@ -1,0 +1,128 @@
+"""WritePipeline: render the post (pure) and write it atomically with its index row (I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from sinacrawl.archive import archive_for, drop, output_dir
+from sinacrawl.columns import ColumnTable
+from sinacrawl.render import post_path, render_post
+from sinacrawl.state import Record
+from sinacrawl.storage import UnsafePath, resolve_inside, same_bytes, temp_name, write_atomic
+
+logger = logging.getLogger(__name__)
+
+
+def body_hash(body: str) -> str:
+    """Hash of the body's text alone: the same article under two ids hashes the same."""
+    text = re.sub(r"<[^>]+>|\s+", "", body or "")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class WritePipeline:
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.root = output_dir(settings)
+        self.columns = ColumnTable(
+            settings.getlist("SINACRAWL_COLUMNS"), settings.get("SINACRAWL_DEFAULT_COLUMN")
+        )
+        self.group = settings.get("SINACRAWL_CATEGORY_GROUP")
+        self.site = settings.get("SINACRAWL_SITE_NAME")
+        self.default_image = settings.get("SINACRAWL_DEFAULT_IMAGE")
+        self.body_format = settings.get("SINACRAWL_BODY_FORMAT")
+        if self.body_format not in ("html", "markdown"):
+            raise NotConfigured(f"SINACRAWL_BODY_FORMAT must be html or markdown, not {self.body_format!r}")
+        self.path_template = settings.get("SINACRAWL_PATH_TEMPLATE")
+        self.state = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        if self.root is not None:
+            self.state = archive_for(self.crawler)
+
+    # -- pure part -----------------------------------------------------------------------
+    def categories(self, adapter) -> list[str]:
+        key = adapter.get("column")
+        column = self.columns.by_key.get(key) if key else None
+        column = column or self.columns.for_url(adapter["url"])
+        return [self.group, self.site, column.label]
+
+    def render_item(self, item) -> tuple[str, str]:
+        """(relative path, post text) for an item that went through the clean pipeline."""
+        adapter = ItemAdapter(item)
+        text = render_post(
+            adapter.asdict(),
+            categories=self.categories(adapter),
+            author=self.site,
+            default_image=self.default_image,
+            body_format=self.body_format,
+        )
+        return post_path(adapter["id"], adapter["published"], self.path_template), text
+
+    # -- I/O -----------------------------------------------------------------------------
+    def process_item(self, item):
+        if self.root is None:
+            return item
+        adapter = ItemAdapter(item)
+        rel, text = self.render_item(item)
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            target = resolve_inside(self.root, rel)
+        except UnsafePath as exc:
+            raise drop(self.stats, "unsafe_path", str(exc)) from None
+        known = self.state.get(adapter["id"]) if self.state else None
+        record = Record(
+            id=adapter["id"],
+            url=adapter["url"],
+            path=rel,
+            title=adapter["title"],
+            source=adapter.get("source"),
+            published=adapter["published"].isoformat(),
+            content_hash=digest,
+            body_hash=body_hash(adapter.get("body")),
+            column_key=adapter.get("column") or self.columns.for_url(adapter["url"]).key,
+            mtime=adapter.get("mtime"),
+            first_crawled=known.first_crawled if known else now,
+            last_crawled=now,
+            version=(known.version + (known.content_hash != digest)) if known else 1,
+        )
+        if known and known.content_hash == digest and known.path == rel and same_bytes(target, data):
+            self.state.touch(record.id, now, record.mtime)
+            self.stats.inc_value("sinacrawl/unchanged")
+            return item
+        tmp = temp_name(target)
+        old_path = known.path if known and known.path != rel else None
+        if self.state:
+            self.state.begin_write(record, str(tmp.relative_to(self.root.resolve())), old_path)
+        try:
+            if not same_bytes(target, data):
+                write_atomic(target, data, tmp)
+        except OSError as exc:
+            # Disk full, permissions…: nothing is marked done, so the next run retries it.
+            self.stats.inc_value("sinacrawl/errors/write")
+            logger.error("could not write %s: %s", target, exc)
+            raise drop(self.stats, "write_error", f"{rel}: {exc}") from None
+        if old_path:
+            (self.root / old_path).unlink(missing_ok=True)
+        if self.state:
+            self.state.finish_write(record)
+        self.stats.inc_value("sinacrawl/written/updated" if known else "sinacrawl/written/new")
+        return item
+
+    def close_spider(self):
+        if self.state is not None:
+            self.stats.set_value("sinacrawl/archive_size", self.state.count())

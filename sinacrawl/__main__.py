@@ -1,0 +1,3 @@
+from sinacrawl.cli import main
+
+raise SystemExit(main())

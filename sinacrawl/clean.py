@@ -1,0 +1,280 @@
+"""Clean an article container's HTML into the body the contract keeps.
+
+Two stages: ``prune`` (lxml) removes Sina's junk blocks, keeps the editor line last and
+makes links and images absolute; ``sanitize`` (nh3, an allow-list sanitizer built on
+html5ever) is the security boundary and always runs last, so whatever ``prune`` misses
+can never carry script-capable markup into a post. ``clean_body`` does both and is stable:
+cleaning its own output changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+import nh3
+from cssselect import GenericTranslator
+from lxml import etree
+
+from sinacrawl.urls import absolute_https, absolute_url
+
+# Junk inside Sina's article containers, by template era (README "Cleaning").
+JUNK_SELECTORS = (
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
+    "form", "input", "button", "select", "textarea", "link", "meta", "svg", "math", "template",
+    "canvas", "audio", "video", "source", "ins", "map", "base",
+    ".appendQr_wrap", ".appendQr_normal", ".appendQr_normal_txt", ".app-kaihu-qr",
+    ".app-qihuo-kaihu-qr", "[class*=kaihu]", "#left_hzh_ad", ".tech-quotation", ".ct_hqimg",
+    ".hqimg_wrapper", "[class^=otherContent]", "[id^=ad_]", "[sax-type]", ".video-2017",
+    "[id^=videoList]", ".artical-player-wrap", ".finance_app_sina", ".fin_art_weixin",
+    ".article-keywords", "#lcs_wrap", ".new_style_article", "[data-sudaclick=suda_1028_guba]",
+    "span[id^=quote_]", ".article-notice", "p[class^=finance_web]", ".ggcontent", ".page-view",
+    ".wap_special", ".sinaads", "[hidden]", ".article-bottom", ".keywords",
+)
+EDITOR_SELECTORS = ("p.article-editor", "p.show_author", ".article-editor", ".show_author")
+# The app's QR-code promo image, which older pipelines took as the post's picture.
+QR_IMAGE_PATHS = ("/finance/cece9e13/20200514/343233024.png",)
+_DISCLAIMER = re.compile(r"^\s*(免责声明[:：]|进入【新浪财经股吧】讨论)")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_WS = re.compile(r"[ \t\r\n\f\v]+")
+
+_tr = GenericTranslator()
+_JUNK_XPATH = etree.XPath(" | ".join(_tr.css_to_xpath(s, prefix=".//") for s in JUNK_SELECTORS))
+_EDITOR_XPATH = etree.XPath(" | ".join(_tr.css_to_xpath(s, prefix=".//") for s in EDITOR_SELECTORS))
+
+ALLOWED_TAGS = {
+    "p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "blockquote", "q", "cite",
+    "strong", "b", "em", "i", "u", "s", "del", "sub", "sup", "small", "mark", "abbr",
+    "a", "img", "figure", "figcaption", "pre", "code", "hr",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+BLOCK_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote",
+    "figure", "pre", "hr",
+}
+# div/section/article/center … only group blocks: they are unwrapped, or become a <p> when
+# they hold text directly.
+CONTAINER_TAGS = {"div", "section", "article", "center", "main", "header", "footer", "aside",
+                  "td_root", "body", "html", "tbody_root"}
+
+
+@dataclass
+class CleanResult:
+    html: str
+    images: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+def sanitize(html: str) -> str:
+    """The allow-list sanitizer: no script-capable markup survives, whatever ``html`` is."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "svg", "math", "noscript", "template", "iframe",
+                            "object", "textarea", "select", "title", "xmp", "noembed",
+                            "noframes", "plaintext"},
+        attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values={"p": {"class": {"article-editor"}}},
+        set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer"}},
+        url_schemes={"http", "https", "mailto"},
+        url_relative="deny",
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _text_ws(text: str | None) -> str | None:
+    return _WS.sub(" ", text) if text else text
+
+
+def _is_hidden(el) -> bool:
+    return bool(_HIDDEN_STYLE.search(el.get("style", "")))
+
+
+def _img_src(img) -> str | None:
+    for attr in ("data-src", "data-original", "real_src", "data-actualsrc", "src"):
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:") and not value.endswith("blank.gif"):
+            return value
+    return None
+
+
+def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
+    """Remove junk and normalize structure; returns HTML of top-level blocks, one a line."""
+    root = lxml.html.fragment_fromstring(container_html or "", create_parent="div")
+    for node in root.xpath(".//comment() | .//processing-instruction()"):
+        node.drop_tree() if node.getparent() is not None else None
+    for el in _JUNK_XPATH(root):
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in list(root.iter()):
+        if el is not root and el.getparent() is not None and isinstance(el.tag, str) and _is_hidden(el):
+            el.drop_tree()
+    for el in _EDITOR_XPATH(root):
+        if el.getparent() is not None:
+            # The editor line moves to the end; without an explicit one, the body's own wins.
+            editor = editor or " ".join((el.text_content() or "").split()) or None
+            el.drop_tree()
+    for p in root.xpath(".//p"):
+        if _DISCLAIMER.match(p.text_content() or ""):
+            p.drop_tree()
+    for img in root.xpath(".//img"):
+        src = _img_src(img)
+        url = absolute_https(src, base_url) if src else None
+        if not url or any(url.endswith(q) for q in QR_IMAGE_PATHS):
+            img.drop_tree()
+            continue
+        alt = img.get("alt")
+        img.attrib.clear()
+        img.set("src", url)
+        if alt:
+            img.set("alt", alt.strip())
+    for a in root.xpath(".//a"):
+        href = absolute_url(a.get("href", ""), base_url)
+        title = a.get("title")
+        a.attrib.clear()
+        if href:
+            a.set("href", href)
+        if title:
+            a.set("title", title)
+    # Captioned pictures: div.img_wrapper > img + span.img_descr → figure > img + figcaption.
+    for wrap in root.xpath(".//*[contains(concat(' ', normalize-space(@class), ' '), ' img_wrapper ')]"):
+        imgs = wrap.xpath(".//img")
+        if not imgs:
+            wrap.drop_tree()
+            continue
+        descr = wrap.xpath(".//*[contains(@class, 'img_descr')]")
+        caption = " ".join((descr[0].text_content() or "").split()) if descr else ""
+        figure = lxml.html.Element("figure")
+        for img in imgs:
+            img.tail = None
+            figure.append(img)
+        if caption:
+            etree.SubElement(figure, "figcaption").text = caption
+        figure.tail = wrap.tail
+        wrap.getparent().replace(wrap, figure)
+    # <font cms-style="strong-Bold"> is emphasis; other fonts and spans are presentation.
+    for el in root.xpath(".//font | .//span"):
+        if "strong-Bold" in (el.get("cms-style") or "") or el.tag == "font" and el.get("style", "").find("bold") >= 0:
+            el.tag = "strong"
+            el.attrib.clear()
+        else:
+            el.drop_tag()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag not in ("img", "a", "td", "th", "ol"):
+            el.attrib.clear()
+        if isinstance(el.tag, str):
+            el.text = _text_ws(el.text)
+            el.tail = _text_ws(el.tail)
+    blocks = _flatten(root)
+    if editor:
+        p = lxml.html.Element("p")
+        p.set("class", "article-editor")
+        p.text = editor.strip()
+        blocks.append(p)
+    return "\n".join(_serialize(b) for b in blocks)
+
+
+def _has_content(el) -> bool:
+    if (el.text_content() or "").strip(" \t\r\n\f\v\u3000\xa0"):
+        return True
+    return bool(el.xpath(".//img | .//hr")) or el.tag in ("img", "hr")
+
+
+def _flatten(root) -> list:
+    """Top-level blocks: containers unwrapped, stray inline runs wrapped in <p>."""
+    out: list = []
+    pending: list = []  # inline nodes and strings waiting for a <p>
+
+    def flush():
+        if not pending:
+            return
+        p = lxml.html.Element("p")
+        for part in pending:
+            if isinstance(part, str):
+                if len(p):
+                    p[-1].tail = (p[-1].tail or "") + part
+                else:
+                    p.text = (p.text or "") + part
+            else:
+                p.append(part)
+        pending.clear()
+        _strip_edges(p)
+        if _has_content(p):
+            out.append(p)
+
+    def walk(el):
+        if el.text:
+            pending.append(el.text)
+        for child in list(el):
+            tail, child.tail = child.tail, None
+            tag = child.tag if isinstance(child.tag, str) else None
+            if tag is None:
+                pass
+            elif tag in CONTAINER_TAGS or tag in ("tr", "tbody", "td") and el is root:
+                flush()
+                walk(child)
+                flush()
+            elif tag in BLOCK_TAGS:
+                flush()
+                if tag == "p":
+                    _strip_edges(child)
+                    for br in child.xpath("./br[last()]"):
+                        if not (br.tail or "").strip() and br.getnext() is None:
+                            br.drop_tree()
+                if _has_content(child):
+                    out.append(child)
+            elif tag == "br" and not pending:
+                pass
+            else:
+                pending.append(child)
+            if tail:
+                pending.append(tail)
+
+    walk(root)
+    flush()
+    for p in out:
+        for inner in p.xpath(".//*[self::p or self::div][not(ancestor::table)]"):
+            inner.drop_tag()
+    return out
+
+
+def _strip_edges(p) -> None:
+    """Strip ASCII whitespace at a paragraph's edges; keep the full-width indent."""
+    if p.text:
+        p.text = p.text.lstrip(" \t\r\n")
+    last = p[-1] if len(p) else None
+    if last is not None:
+        if last.tail:
+            last.tail = last.tail.rstrip(" \t\r\n")
+    elif p.text:
+        p.text = p.text.rstrip(" \t\r\n")
+
+
+def _serialize(el) -> str:
+    el.tail = None
+    return lxml.html.tostring(el, encoding="unicode", method="html")
+
+
+def clean_body(container_html: str, base_url: str, editor: str | None = None) -> CleanResult:
+    """Prune then sanitize; returns the body HTML, its images and its plain text."""
+    html = sanitize(prune(container_html, base_url, editor))
+    root = lxml.html.fragment_fromstring(html, create_parent="div") if html else None
+    images = [i.get("src") for i in root.xpath(".//img")] if root is not None else []
+    text = root.text_content() if root is not None else ""
+    return CleanResult(html=html, images=images, text=text)
+
+
+def body_text_without_editor(result: CleanResult, editor: str | None) -> str:
+    text = result.text
+    if editor:
+        text = text.replace(editor.strip(), "")
+    return text.strip(" \t\r\n\u3000\xa0")

@@ -1,0 +1,234 @@
+"""ArticlePage: every Sina article template era, one method per field with fallback chains.
+
+Eras (see README): the 2005 table layout (GB2312), the 2014-2016 ``news_content_2014``
+template, the old ``blkContainerSblk`` template still used on some channels, the 2017+ finance
+template, news.sina.com.cn's ``#article`` pages and the mobile finance.sina.cn pages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from sinacrawl.dates import parse_sina_datetime
+from sinacrawl.encoding import with_true_encoding
+from sinacrawl.items import ArticleItem
+from sinacrawl.loaders import ArticleLoader, normalize_space
+from sinacrawl.urls import article_id, canonical_url, is_article_path
+
+# The 2005 pages splice a picture-in-picture ad into the middle of a word
+# ("获得了5<!--NEWSZW_HZH_BEGIN-->…<!--NEWSZW_HZH_END-->00万元"): cut it out of the raw text
+# before parsing, so the parser never splits the paragraph around the ad's <table>.
+_AD_SPLICE = re.compile(r"<!--\s*NEWSZW_HZH_BEGIN\s*-->.*?<!--\s*NEWSZW_HZH_END\s*-->", re.S)
+_CMS_STAMP = re.compile(r"published at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})")
+_EDITOR = re.compile(r"责任编辑\s*[:：]\s*[^\n<]{1,40}")
+_TITLE_SUFFIX = re.compile(r"(?:[_|｜]\s*[^_|｜]*(?:新浪|sina)[^_|｜]*)+$", re.I)
+_DELETED_MARKERS = ("页面没有找到", "页面不存在", "已被删除", "您访问的页面不存在", "文章已删除")
+
+# Body containers, most specific first.
+BODY_XPATHS = (
+    "//*[@id='artibody']",  # 2014-2016, 2017+ finance, old blk template
+    "//div[@id='article']",  # news.sina.com.cn 2017+
+    "//section[contains(concat(' ', normalize-space(@class), ' '), ' art_content ')]",  # mobile
+    "//div[contains(@class, 'blkContainerSblkCon')]",
+    # 2005: the innermost td.l17 that holds paragraphs.
+    "//td[contains(concat(' ', normalize-space(@class), ' '), ' l17 ')][.//p]"
+    "[not(.//td[contains(concat(' ', normalize-space(@class), ' '), ' l17 ')])]",
+)
+TITLE_XPATHS = (
+    "//h1[contains(@class, 'main-title')]",
+    "//h1[@id='artibodyTitle']",
+    "//h1[contains(@class, 'art_tit_h1')]",
+    "//th[contains(concat(' ', normalize-space(@class), ' '), ' f24 ')]",
+    "//*[@id='top_bar_wrap']//*[contains(@class, 'second-title')]",
+)
+VISIBLE_DATE_XPATHS = (
+    "//*[contains(@class, 'date-source')]//*[contains(@class, 'date')]",
+    "//span[@id='pub_date']",
+    "//span[contains(@class, 'time-source')]",
+    "//span[contains(@class, 'art_time')]",
+    "//font[translate(@color, 'a', 'A')='#A20010']/..",
+)
+SOURCE_XPATHS = (
+    "//*[contains(@class, 'date-source')]//*[contains(@class, 'source')]",
+    "//span[@id='media_name']/a",
+    "//span[@id='media_name']",
+    "//*[@data-sudaclick='media_name']",
+    "//span[contains(@class, 'time-source')]//a",
+    "//font[translate(@color, 'a', 'A')='#A20010']",
+)
+
+
+class NotAnArticle(ValueError):
+    """The page is not an article; ``reason`` is a short stats key (``deleted``, …)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class ArticlePage:
+    """A Sina article page. Build it from any response; ask it for fields or an item."""
+
+    def __init__(self, response: TextResponse, url: str | None = None):
+        self.response = with_true_encoding(response)
+        self.url = url or self.response.url
+        text = self.response.text
+        if "NEWSZW_HZH_BEGIN" in text:
+            self.sel = Selector(text=_AD_SPLICE.sub("", text), base_url=self.url)
+        else:
+            self.sel = self.response.selector
+        self._body = None
+
+    # -- helpers -------------------------------------------------------------------------
+    def _meta(self, *names: str) -> str | None:
+        for name in names:
+            value = self.sel.xpath(
+                f"//meta[@name=$n or @property=$n]/@content", n=name
+            ).get()
+            if value and value.strip():
+                return value.strip()
+        return None
+
+    def _first_text(self, xpaths) -> str | None:
+        for xp in xpaths:
+            for node in self.sel.xpath(xp):
+                text = normalize_space(node.xpath("string(.)").get())
+                if text:
+                    return text
+        return None
+
+    def _container(self):
+        if self._body is None:
+            self._body = next(
+                (found[0] for xp in BODY_XPATHS if (found := self.sel.xpath(xp))), False
+            )
+        return self._body or None
+
+    # -- article or not ----------------------------------------------------------------
+    def not_article_reason(self) -> str | None:
+        """Why this page is not an article, or None when it is one."""
+        status = self.response.status
+        if status in (404, 410):
+            return "deleted"
+        path = re.sub(r"^[a-z]+://[^/]+", "", self.response.url)
+        if path in ("", "/") or path.startswith("/index."):
+            return "redirected_home"
+        if self._container() is None:
+            head = " ".join(self.sel.xpath("//title//text() | //body//text()").getall()[:200])
+            if any(marker in head for marker in _DELETED_MARKERS):
+                return "deleted"
+            return "not_article"
+        if not self.title():
+            return "no_title"
+        return None
+
+    def check(self) -> None:
+        reason = self.not_article_reason()
+        if reason:
+            raise NotAnArticle(reason, self.url)
+
+    # -- fields --------------------------------------------------------------------------
+    def canonical_url(self) -> str:
+        return canonical_url(self.url)
+
+    def article_id(self) -> str:
+        return article_id(self.url, self._meta("publishid"))
+
+    def title(self) -> str | None:
+        title = self._first_text(TITLE_XPATHS) or self._meta("og:title")
+        if not title:
+            raw = normalize_space(self.sel.xpath("string(//title)").get())
+            title = _TITLE_SUFFIX.sub("", raw or "").strip("_ ") or None
+        return title
+
+    def published(self) -> datetime | None:
+        # weibo create_at is the creation time shown (to the minute) on the page;
+        # published_time can be a later re-publish (seen: 00:26 shown, 05:54 published).
+        for candidate in (
+            self._meta("weibo: article:create_at"),
+            self._meta("article:published_time"),
+            self._first_text(VISIBLE_DATE_XPATHS),
+            self._meta("weibo: article:update_at"),
+        ):
+            when = parse_sina_datetime(candidate)
+            if when:
+                return when
+        stamp = _CMS_STAMP.search(self.response.text[:3000])
+        return parse_sina_datetime(stamp.group(1)) if stamp else None
+
+    def source(self) -> str | None:
+        for xp in SOURCE_XPATHS:
+            for node in self.sel.xpath(xp):
+                text = normalize_space(node.xpath("string(.)").get())
+                if text and not re.search(r"\d{4}年", text):
+                    return text
+        span = self._first_text(["//span[contains(@class, 'time-source')]"])
+        if span:  # 2014-2016: "2016年05月25日10:10 新浪财经" in one span
+            rest = re.sub(r"^.*?\d{1,2}:\d{2}", "", span).strip()
+            if rest:
+                return rest
+        return self._meta("article:author", "mediaid")
+
+    def keywords(self) -> list[str]:
+        found = [
+            self._meta("keywords"),
+            self._meta("tags"),
+            self.sel.xpath("//*[@id='keywords']/@data-wbkey").get(),
+        ]
+        found += self.sel.xpath(
+            "//*[contains(@class, 'article-keywords') or contains(@class, 'keywords')]//a/text()"
+        ).getall()
+        words = ",".join(w for w in found if w)
+        return [w for w in re.split(r"[,，;；|]", words) if w.strip() and "sina" not in w]
+
+    def editor(self) -> str | None:
+        text = self._first_text(
+            [
+                "//p[contains(@class, 'article-editor')]",
+                "//p[contains(@class, 'show_author')]",
+                "//*[contains(@class, 'article-editor')]",
+            ]
+        )
+        if not text:
+            container = self._container()
+            m = _EDITOR.search(container.xpath("string(.)").get()) if container else None
+            text = normalize_space(m.group(0)) if m else None
+        return text
+
+    def og_image(self) -> str | None:
+        return self._meta("og:image")
+
+    def body_html(self) -> str | None:
+        container = self._container()
+        return container.get() if container is not None else None
+
+    # -- the item ------------------------------------------------------------------------
+    def item(self, column: str | None = None, mtime: int | None = None) -> ArticleItem:
+        """The article as an ArticleItem; raises NotAnArticle for anything else."""
+        self.check()
+        loader = ArticleLoader(item=ArticleItem())
+        loader.add_value("id", self.article_id())
+        loader.add_value("url", self.canonical_url())
+        loader.add_value("fetched_url", self.response.url)
+        loader.add_value("title", self.title())
+        loader.add_value("published", self.published())
+        loader.add_value("source", self.source())
+        loader.add_value("column", column)
+        loader.add_value("keywords", self.keywords())
+        loader.add_value("editor", self.editor())
+        loader.add_value("og_image", self.og_image())
+        loader.add_value("body_html", self.body_html())
+        loader.add_value("mtime", mtime)
+        item = loader.load_item()
+        item.setdefault("keywords", [])
+        return item
+
+
+def is_article_url(url: str) -> bool:
+    """True when a URL has the shape of a Sina article page."""
+    return is_article_path(re.sub(r"^[a-z]+://[^/]+", "", url).split("?")[0])
