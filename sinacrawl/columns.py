@@ -45,7 +45,7 @@ DEFAULT_COLUMNS: list[dict] = [
     _c("bwdt", "部委动态", 155, 1689),
     _c("jrxw", "金融新闻", 155, 1690),
     _c("top10", "今日财经TOP10", 155, 3231),
-    _c("chanjing", "产经", 164, 1693, ["finance.sina.com.cn/chanjing/"]),
+    _c("chanjing", "产经", 164, 1693, ["finance.sina.com.cn/chanjing/", "chanye.finance.sina.com.cn/"]),
     _c("gsnews", "公司新闻", 164, 1694, ["finance.sina.com.cn/chanjing/gsnews/"]),
     _c("cyxw", "产业新闻", 164, 1695, ["finance.sina.com.cn/chanjing/cyxw/"]),
     _c("roll", "滚动", 384, 2519, ["finance.sina.com.cn/roll/"]),

@@ -1,0 +1,103 @@
+"""The cleaner: junk blocks removed, text kept whole, safe output, stable on its own output."""
+
+from __future__ import annotations
+
+import pytest
+
+from sinacrawl.clean import clean_body, prune, sanitize
+
+BASE = "https://finance.sina.com.cn/roll/2020-01-01/doc-iabcdefg1234567.shtml"
+
+
+def clean(html: str, editor: str | None = None) -> str:
+    return clean_body(html, BASE, editor).html
+
+
+def test_ad_splice_comment_markers_leave_sentence_whole():
+    # the page object cuts NEWSZW spans before parsing; comments alone must not split text
+    out = clean("<div><p>　　获得了5<!-- x -->00万元</p></div>")
+    assert out == "<p>　　获得了500万元</p>"
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        '<script>alert(1)</script>',
+        '<style>.a{color:red}</style>',
+        '<iframe src="https://evil.example/"></iframe>',
+        '<div class="clearfix appendQr_wrap"><div class="appendQr_normal"><img src="https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"></div><div class="appendQr_normal_txt">海量资讯、精准解读，尽在新浪财经APP</div></div>',
+        '<div class="ct_hqimg"><img src="http://image.sinajs.cn/newchart/min/n/sh000001.gif"><a href="x">热点栏目</a></div>',
+        '<ins class="sinaads" data-ad-pdps="PDPS000000060745"></ins>',
+        '<div id="ad_44086" class="otherContent_01">广告</div>',
+        '<div sax-type="proxy" class="j_native_opq240314 box">推广</div>',
+        '<div class="video-2017" id="videoList0" style></div>',
+        '<div style="display:none">隐藏文字</div>',
+        '<p><span style="font-family: KaiTi_GB2312,KaiTi;">免责声明：自媒体综合提供的内容均源自自媒体，版权归原作者所有。</span></p>',
+        '<div data-sudaclick="suda_1028_guba"><p>进入<a href="http://guba.sina.com.cn">【新浪财经股吧】</a>讨论</p></div>',
+        '<form action="/x"><input name="q"></form>',
+        '<!-- 行情图begin --><!-- 行情图end -->',
+        '<svg><script>alert(1)</script></svg>',
+    ],
+)
+def test_junk_removed(junk):
+    out = clean(f"<div><p>　　正文第一段。</p>{junk}<p>　　正文第二段。</p></div>")
+    assert out == "<p>　　正文第一段。</p>\n<p>　　正文第二段。</p>"
+
+
+def test_stock_quote_span_dropped_name_kept():
+    html = ('<div><p>　　龙头<span id="stock_sh600519"><a href="https://finance.sina.com.cn/realstock/'
+            'company/sh600519/nc.shtml" class="keyword" target="_blank">贵州茅台</a></span>'
+            '<span id="quote_sh600519">1678.50</span>走强。</p></div>')
+    out = clean(html)
+    assert "1678.50" not in out
+    assert '龙头<a href="https://finance.sina.com.cn/realstock/company/sh600519/nc.shtml">贵州茅台</a>走强' in out
+
+
+def test_links_absolute_and_scripts_urls_dropped():
+    out = clean('<div><p><a href="/a.shtml" onclick="x()">站内</a><a href="javascript:alert(1)">坏</a>'
+                '<a href="//weibo.com/u/1">微博</a></p></div>')
+    assert '<a href="https://finance.sina.com.cn/a.shtml">站内</a>' in out
+    assert "javascript" not in out and "onclick" not in out
+    assert '<a href="https://weibo.com/u/1">微博</a>' in out
+
+
+def test_caption_becomes_figure():
+    out = clean('<div><div class="img_wrapper"><img src="//n.sinaimg.cn/a.jpg" alt="图" id="0">'
+                '<span class="img_descr">图说</span></div></div>')
+    assert out == ('<figure><img src="https://n.sinaimg.cn/a.jpg" alt="图" referrerpolicy="no-referrer">'
+                   "<figcaption>图说</figcaption></figure>")
+
+
+def test_editor_line_moves_last_once():
+    html = '<div><p class="article-editor">责任编辑：张三 </p><p>　　正文。</p></div>'
+    assert clean(html) == '<p>　　正文。</p>\n<p class="article-editor">责任编辑：张三</p>'
+    assert clean(html, editor="责任编辑：李四") == '<p>　　正文。</p>\n<p class="article-editor">责任编辑：李四</p>'
+
+
+def test_text_directly_in_container_is_wrapped():
+    out = clean("<div>　　第一段<br><br><p>　　第二段</p>尾巴</div>")
+    assert out.startswith("<p>　　第一段") and "<p>　　第二段</p>" in out and out.endswith("<p>尾巴</p>")
+
+
+def test_cms_style_bold_font_becomes_strong():
+    out = clean('<div><p cms-style="font-L"><font cms-style="font-L strong-Bold">小标题</font></p></div>')
+    assert out == "<p><strong>小标题</strong></p>"
+
+
+def test_clean_is_stable_on_fixture_bodies(article_case):
+    from sinacrawl.pages import ArticlePage
+
+    item = ArticlePage(article_case.response()).item()
+    once = clean_body(item["body_html"], item["url"], item.get("editor")).html
+    assert clean_body(once, item["url"]).html == once
+
+
+def test_sanitize_is_last_word():
+    # prune never sees this; sanitize alone must neutralise it
+    out = sanitize('<p onmouseover="x">a</p><img src="x" onerror="y"><math><mi>1</mi></math>')
+    assert "onmouseover" not in out and "onerror" not in out and "<math" not in out
+
+
+def test_prune_keeps_tables_and_lists():
+    out = prune("<div><table><tr><td>1</td></tr></table><ul><li>a</li></ul></div>", BASE)
+    assert "<table>" in out and "<td>1</td>" in out and "<li>a</li>" in out

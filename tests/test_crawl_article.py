@@ -1,0 +1,136 @@
+"""The article spider end to end: real Scrapy processes over the recorded pages (replay)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTICLE_FIXTURES, ROOT, article_cases
+
+pytestmark = pytest.mark.slow
+
+
+def scrapy(*args, cwd=ROOT, check=True):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", *args], cwd=cwd, env=env, capture_output=True,
+        text=True, timeout=300,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(proc.stderr[-3000:])
+    return proc
+
+
+def crawl(out: Path, *extra):
+    return scrapy("crawl", "article", "-s", f"SINACRAWL_REPLAY={ARTICLE_FIXTURES}",
+                  "-s", f"SINACRAWL_OUTPUT_DIR={out}", "-s", "LOG_LEVEL=INFO", *extra)
+
+
+def stats_from_log(stderr: str) -> str:
+    return stderr[stderr.find("Dumping Scrapy stats"):]
+
+
+def test_scrapy_list():
+    out = scrapy("list").stdout.split()
+    assert "article" in out
+
+
+def test_crawl_writes_one_post_per_article_and_index(tmp_path):
+    proc = crawl(tmp_path)
+    cases = article_cases()
+    articles = [c for c in cases if c.facts["is_article"]]
+    posts = sorted(tmp_path.rglob("*.md"))
+    assert len(posts) == len(articles)
+    # each post is byte-identical to the golden file of its case
+    golden = {c.expected.read_bytes() for c in articles}
+    assert {p.read_bytes() for p in posts} == golden
+    log = stats_from_log(proc.stderr)
+    assert f"'sinacrawl/written/new': {len(articles)}" in log
+    from sinacrawl.pages.article import is_article_url
+
+    for c in cases:
+        if not c.facts["is_article"] and is_article_url(c.url):  # list pages are not crawled
+            assert f"'sinacrawl/dropped/{c.facts['reason']}': " in log
+    con = sqlite3.connect(tmp_path / "index.sqlite")
+    rows = con.execute("SELECT id, url, path, title, source, content_hash FROM articles").fetchall()
+    assert len(rows) == len(articles)
+    for id_, url, path, title, source, digest in rows:
+        assert (tmp_path / path).is_file()
+        assert url.startswith("https://")
+        import hashlib
+
+        assert hashlib.sha256((tmp_path / path).read_bytes()).hexdigest() == digest
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_second_run_touches_nothing(tmp_path):
+    crawl(tmp_path)
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.md")}
+    proc = crawl(tmp_path)
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.md")}
+    assert before == after
+    log = stats_from_log(proc.stderr)
+    assert "sinacrawl/written/new" not in log
+    assert f"'sinacrawl/unchanged': {len(before)}" in log
+
+
+def test_crawl_one_url_and_a_file_of_urls(tmp_path):
+    seed = (ARTICLE_FIXTURES / "seed_domestic_2022" / "url.txt").read_text().strip()
+    crawl(tmp_path / "one", "-a", f"url={seed}")
+    assert [p.name for p in (tmp_path / "one").rglob("*.md")] == ["kyakumy8753215.md"]
+    urls = [c.url for c in article_cases()[:3]]
+    listing = tmp_path / "urls.txt"
+    listing.write_text("# a comment\n" + "\n".join(urls) + "\n")
+    crawl(tmp_path / "file", "-a", f"file={listing}")
+    written = len(list((tmp_path / "file").rglob("*.md")))
+    assert written == sum(1 for c in article_cases()[:3] if c.facts["is_article"])
+
+
+def test_markdown_body_format(tmp_path):
+    seed = (ARTICLE_FIXTURES / "seed_domestic_2022" / "url.txt").read_text().strip()
+    crawl(tmp_path, "-a", f"url={seed}", "-s", "SINACRAWL_BODY_FORMAT=markdown")
+    post = next(tmp_path.rglob("*.md")).read_text(encoding="utf-8")
+    assert post.startswith("---\ntitle: '人社部：") and "<p>" not in post and "责任编辑：王蒙" in post
+
+
+def test_scrapy_parse_an_article_url():
+    seed = (ARTICLE_FIXTURES / "seed_domestic_2022" / "url.txt").read_text().strip()
+    proc = scrapy("parse", "--spider", "article", "-s", f"SINACRAWL_REPLAY={ARTICLE_FIXTURES}",
+                  "-s", "SINACRAWL_OUTPUT_DIR=", seed)
+    assert "人社部：重点面向2022届高校毕业生" in proc.stdout
+    assert "'id': 'kyakumy8753215'" in proc.stdout
+
+
+def test_cli_convert(tmp_path):
+    case = ARTICLE_FIXTURES / "era2005_gb2312"
+    url = (case / "url.txt").read_text().strip()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "sinacrawl", "convert", str(case / "page.html"), "--url", url]
+    printed = subprocess.run(cmd, capture_output=True, env=env, cwd=tmp_path, check=True).stdout
+    assert printed == (case / "expected.md").read_bytes()
+    subprocess.run(cmd + ["-o", str(tmp_path / "p.md")], env=env, cwd=tmp_path, check=True)
+    assert (tmp_path / "p.md").read_bytes() == printed
+    bad = ARTICLE_FIXTURES / "not_article_list"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sinacrawl", "convert", str(bad / "page.html"), "--url",
+         (bad / "url.txt").read_text().strip()], capture_output=True, text=True, env=env,
+    )
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "not_article" in proc.stderr
+
+
+def test_cli_index_export(tmp_path):
+    crawl(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-m", "sinacrawl", "index", str(tmp_path)],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert {r["id"] for r in rows} >= {"kyakumy8753215"}
+    assert all({"url", "path", "title", "source", "published", "content_hash",
+                "first_crawled", "last_crawled"} <= set(r) for r in rows)
