@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,7 +50,7 @@ PACKAGE_JSON = {
     "dependencies": DEPENDENCIES,
 }
 
-CONFIG_YML = f"""\
+CONFIG_YML = """\
 # Written by sinacrawl tests/hexo_site.py; rewritten whenever that file changes.
 title: sinacrawl Hexo check
 author: sinacrawl
@@ -136,6 +137,13 @@ THEME_FILES = {
 }
 
 STAMP = ".sinacrawl-site-stamp"
+# The last build's duration ("seconds") and Hexo's log ("output"), for reports.
+LAST_BUILD: dict[str, float | str] = {}
+# Hexo logs a failed render as "ERROR …" or "FATAL …" and may still exit 0.
+LOGGED_ERROR = re.compile(r"^\s*(ERROR|FATAL)\b")
+# Left by a build: Hexo's cache (it would reuse posts processed under another config), the
+# per-build config and Hexo's merge of the two. Removed before and after every build.
+SCRATCH = ("db.json", "_config.extra.yml", "_multiconfig.yml")
 
 
 class HexoUnavailable(RuntimeError):
@@ -227,7 +235,11 @@ def ensure_hexo_site(base: Path | None = None, *, log=None) -> Path:
         started = time.monotonic()
         try:
             proc = subprocess.run(
-                cmd, cwd=site, capture_output=True, text=True, timeout=INSTALL_TIMEOUT,
+                cmd,
+                cwd=site,
+                capture_output=True,
+                text=True,
+                timeout=INSTALL_TIMEOUT,
                 stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
@@ -241,8 +253,15 @@ def ensure_hexo_site(base: Path | None = None, *, log=None) -> Path:
             output = proc.stdout + "\n" + proc.stderr
             network = any(
                 code in output
-                for code in ("ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNREFUSED",
-                             "ECONNRESET", "ENETUNREACH", "network")
+                for code in (
+                    "ENOTFOUND",
+                    "EAI_AGAIN",
+                    "ETIMEDOUT",
+                    "ECONNREFUSED",
+                    "ECONNRESET",
+                    "ENETUNREACH",
+                    "network",
+                )
             )
             hint = " — the npm registry looks unreachable (no network?)" if network else ""
             raise HexoUnavailable(
@@ -272,20 +291,23 @@ def build(
     *,
     env: dict[str, str] | None = None,
     extra_config: str | None = None,
+    public_dir: str = "public",
 ) -> Path:
     """Replace source/_posts with ``posts``, run ``hexo generate``, return public/.
 
     Raises HexoBuildError when Hexo exits non-zero, times out, or logs an ERROR line (Hexo
     logs some render failures, e.g. a Nunjucks error in a post, and still exits 0).
     ``env`` adds to the environment of the Hexo process (e.g. ``{"TZ": ...}``);
-    ``extra_config`` is YAML merged over _config.yml for this build only.
+    ``extra_config`` is YAML merged over _config.yml for this build only; ``public_dir``
+    names the output folder inside the site, so two builds can be compared.
     """
     site = Path(site)
     posts_dir = site / "source" / "_posts"
     with _locked(site):
         shutil.rmtree(posts_dir, ignore_errors=True)
-        shutil.rmtree(site / "public", ignore_errors=True)
-        (site / "db.json").unlink(missing_ok=True)
+        shutil.rmtree(site / public_dir, ignore_errors=True)
+        for name in SCRATCH:
+            (site / name).unlink(missing_ok=True)
         posts_dir.mkdir(parents=True)
         for post in posts:
             target = posts_dir / Path(post).name
@@ -297,37 +319,42 @@ def build(
         run_env.update(env or {})
         cmd = ["npx", "--no-install", "hexo", "generate"]
         extra = site / "_config.extra.yml"
-        extra.unlink(missing_ok=True)
+        if public_dir != "public":
+            extra_config = f"{extra_config or ''}\npublic_dir: {public_dir}\n"
         if extra_config:
             extra.write_text(extra_config, encoding="utf-8")
             cmd += ["--config", f"_config.yml,{extra.name}"]
         started = time.monotonic()
         try:
             proc = subprocess.run(
-                cmd, cwd=site, capture_output=True, text=True, timeout=GENERATE_TIMEOUT,
-                env=run_env, stdin=subprocess.DEVNULL,
+                cmd,
+                cwd=site,
+                capture_output=True,
+                text=True,
+                timeout=GENERATE_TIMEOUT,
+                env=run_env,
+                stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired as exc:
             raise HexoBuildError(
                 f"`{' '.join(cmd)}` in {site} timed out after {GENERATE_TIMEOUT}s:\n"
                 + _tail(str(exc.stdout or "") + str(exc.stderr or ""))
             ) from None
-        build.last_seconds = time.monotonic() - started
+        finally:
+            for name in SCRATCH:
+                (site / name).unlink(missing_ok=True)
         output = proc.stdout + "\n" + proc.stderr
-        build.last_output = output
-        errors = [line for line in output.splitlines() if "ERROR" in line or "FATAL" in line]
+        LAST_BUILD.update(seconds=time.monotonic() - started, output=output)
+        errors = [line for line in output.splitlines() if LOGGED_ERROR.match(line)]
         if proc.returncode != 0 or errors:
             raise HexoBuildError(
-                f"`{' '.join(cmd)}` in {site} failed (exit {proc.returncode}):\n" + _tail(output, 40)
+                f"`{' '.join(cmd)}` in {site} failed (exit {proc.returncode}):\n"
+                + _tail(output, 40)
             )
-    public = site / "public"
+    public = site / public_dir
     if not public.is_dir():
         raise HexoBuildError(f"hexo generate made no {public}:\n" + _tail(output))
     return public
-
-
-build.last_seconds = None
-build.last_output = ""
 
 
 def main() -> int:
