@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,16 +13,10 @@ from scrapy.exceptions import NotConfigured
 from sinacrawl.archive import archive_for, drop, output_dir
 from sinacrawl.columns import ColumnTable
 from sinacrawl.render import post_path, render_post
-from sinacrawl.state import Record
+from sinacrawl.state import Record, body_hash
 from sinacrawl.storage import UnsafePath, resolve_inside, same_bytes, temp_name, write_atomic
 
 logger = logging.getLogger(__name__)
-
-
-def body_hash(body: str) -> str:
-    """Hash of the body's text alone: the same article under two ids hashes the same."""
-    text = re.sub(r"<[^>]+>|\s+", "", body or "")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class WritePipeline:

@@ -6,6 +6,7 @@ from sinacrawl.render import DEFAULT_IMAGE, DEFAULT_PATH_TEMPLATE
 
 BOT_NAME = "sinacrawl"
 SPIDER_MODULES = ["spiders"]
+COMMANDS_MODULE = "sinacrawl.commands"
 NEWSPIDER_MODULE = "spiders"
 
 # -- sinacrawl ----------------------------------------------------------------------------
@@ -19,18 +20,30 @@ SINACRAWL_SITE_NAME = SITE
 SINACRAWL_DEFAULT_IMAGE = DEFAULT_IMAGE
 SINACRAWL_STATE_CLASS = "sinacrawl.state.SqliteState"
 SINACRAWL_REPLAY = None  # a recorded-site folder: crawl it instead of the network
+SINACRAWL_UPSTREAM = None  # an http://127.0.0.1:PORT server to send every request to (tests)
+SINACRAWL_LIST_URLS = ["http://roll.finance.sina.com.cn/finance/zq1/index_1.shtml"]
+SINACRAWL_MAX_PAGES = 100  # roll API pages per column and run (50 articles a page)
+SINACRAWL_MAX_ERROR_RATE = 0.1  # failed article requests above this share fail the run
+SINACRAWL_PROGRESS = True  # a live progress line on a terminal (never in a log file)
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.clean.CleanPipeline": 300,
+    "pipelines.content.ContentDedupePipeline": 350,
     "pipelines.write.WritePipeline": 400,
 }
 
 DOWNLOADER_MIDDLEWARES = {
     # Last before the download handler: robots.txt, retries, redirects and offsite checks
     # act on a replayed site exactly as on the network, and nothing leaks past it.
+    "sinacrawl.middlewares.RequestKindStats": 980,
     "sinacrawl.replay.ReplayMiddleware": 990,
+}
+
+EXTENSIONS = {
+    "sinacrawl.report.RunReport": 100,
+    "sinacrawl.progress.Progress": 110,
 }
 
 # -- politeness ------------------------------------------------------------------------------

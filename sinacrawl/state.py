@@ -40,6 +40,17 @@ CREATE TABLE IF NOT EXISTS aliases (
     url TEXT
 );
 CREATE INDEX IF NOT EXISTS aliases_url ON aliases(url);
+CREATE TABLE IF NOT EXISTS frontier (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    column_key TEXT,
+    mtime INTEGER,
+    discovered TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watermarks (
+    column_key TEXT PRIMARY KEY,
+    ctime INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS pending (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL,
@@ -67,6 +78,16 @@ class Record:
 
 
 _COLS = [f.name for f in fields(Record)]
+
+
+def body_hash(body: str) -> str:
+    """Hash of a cleaned body's text alone (tags, whitespace and the editor line ignored):
+    the same article republished under another id hashes the same."""
+    import hashlib
+    import re
+
+    text = re.sub(r'<p class="article-editor">.*?</p>|<[^>]+>|\s+', "", body or "")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class ArchiveState:
@@ -97,6 +118,24 @@ class ArchiveState:
         raise NotImplementedError
 
     def count(self) -> int:
+        raise NotImplementedError
+
+    # The frontier: articles discovered but not yet settled (written or dropped for good).
+    # A killed or failed run leaves them here; the next run fetches them first.
+    def add_frontier(self, article_id: str, url: str, column: str | None, mtime: int | None) -> None:
+        raise NotImplementedError
+
+    def settle(self, article_id: str) -> None:
+        raise NotImplementedError
+
+    def frontier(self) -> list[tuple[str, str, str | None, int | None]]:
+        raise NotImplementedError
+
+    # Watermarks: the newest roll-API ctime of a column whose paging last ran to its end.
+    def watermark(self, column: str) -> int | None:
+        raise NotImplementedError
+
+    def set_watermark(self, column: str, ctime: int) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -161,6 +200,7 @@ class SqliteState(ArchiveState):
                 tuple(asdict(record)[c] for c in _COLS),
             )
             self.db.execute("DELETE FROM pending WHERE id=?", (record.id,))
+            self.db.execute("DELETE FROM frontier WHERE id=?", (record.id,))
 
     def touch(self, article_id: str, crawled: str, mtime: int | None) -> None:
         self.db.execute(
@@ -172,6 +212,36 @@ class SqliteState(ArchiveState):
         self.db.execute(
             "INSERT OR REPLACE INTO aliases(alias_id, id, url) VALUES (?,?,?)",
             (alias_id, article_id, url),
+        )
+
+    def add_frontier(self, article_id, url, column, mtime) -> None:
+        from datetime import datetime, timezone
+
+        self.db.execute(
+            "INSERT OR REPLACE INTO frontier(id, url, column_key, mtime, discovered) "
+            "VALUES (?,?,?,?,?)",
+            (article_id, url, column, mtime, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+        )
+
+    def settle(self, article_id: str) -> None:
+        self.db.execute("DELETE FROM frontier WHERE id=?", (article_id,))
+
+    def frontier(self):
+        return self.db.execute(
+            "SELECT id, url, column_key, mtime FROM frontier ORDER BY discovered, id"
+        ).fetchall()
+
+    def watermark(self, column: str) -> int | None:
+        row = self.db.execute(
+            "SELECT ctime FROM watermarks WHERE column_key=?", (column,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_watermark(self, column: str, ctime: int) -> None:
+        self.db.execute(
+            "INSERT INTO watermarks(column_key, ctime) VALUES (?, ?) ON CONFLICT(column_key) "
+            "DO UPDATE SET ctime=max(ctime, excluded.ctime)",
+            (column, ctime),
         )
 
     def recover(self) -> dict[str, int]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import scrapy
-
 from sinacrawl.pages.article import is_article_url
 from sinacrawl.replay import load_recordings
 from sinacrawl.spider import SinaSpider
@@ -35,7 +33,8 @@ class ArticleSpider(SinaSpider):
         if not urls:
             raise ValueError("give -a url=URL[,URL…] or -a file=FILE (one URL a line)")
         for url in urls:
-            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+            yield self.article_request(url)
 
     def parse(self, response):
+        """The default callback, used by ``scrapy parse``."""
         yield from self.parse_article(response)

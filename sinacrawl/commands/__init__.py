@@ -1,0 +1,1 @@
+"""Scrapy commands sinacrawl adds or overrides (COMMANDS_MODULE)."""

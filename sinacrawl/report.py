@@ -1,0 +1,103 @@
+"""The run report: a summary in the log and a JSON file beside the archive, and the verdict
+(failed or not) that the ``crawl`` command turns into the exit status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import signals
+
+from sinacrawl.archive import output_dir
+
+logger = logging.getLogger(__name__)
+
+EXIT_FAILED = 1
+EXIT_LOCKED = 3
+
+
+def summarize(stats: dict, settings) -> dict:
+    """The report's numbers from the crawl's stats; pure."""
+
+    def prefixed(prefix):
+        return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
+
+    started, finished = stats.get("start_time"), stats.get("finish_time")
+    article_requests = stats.get("sinacrawl/requests/article", 0)
+    errors = prefixed("sinacrawl/errors/")
+    failures = []
+    reason = stats.get("finish_reason")
+    if reason != "finished":
+        failures.append(f"the run did not finish ({reason})")
+    for column, why in sorted(prefixed("sinacrawl/failed_columns/").items()):
+        failures.append(f"column {column}: {why}")
+    for column in sorted(prefixed("sinacrawl/empty_listing/")):
+        failures.append(f"column {column}: the listing answered but listed no article "
+                        "(has Sina changed its layout?)")
+    article_errors = errors.get("article", 0)
+    max_rate = settings.getfloat("SINACRAWL_MAX_ERROR_RATE")
+    if article_requests and article_errors / article_requests > max_rate:
+        failures.append(f"{article_errors} of {article_requests} article requests failed "
+                        f"(more than {max_rate:.0%})")
+    if errors.get("write"):
+        failures.append(f"{errors['write']} posts could not be written")
+    return {
+        "new": stats.get("sinacrawl/written/new", 0),
+        "updated": stats.get("sinacrawl/written/updated", 0),
+        "unchanged": stats.get("sinacrawl/unchanged", 0),
+        "skipped_known": stats.get("sinacrawl/discovered/known", 0),
+        "outside_window": stats.get("sinacrawl/discovered/outside_window", 0),
+        "dropped": {k: v for k, v in prefixed("sinacrawl/dropped/").items()},
+        "errors": {k: v for k, v in errors.items() if not k.startswith("http_")},
+        "requests": prefixed("sinacrawl/requests/"),
+        "archive_size": stats.get("sinacrawl/archive_size"),
+        "started": started.isoformat() if started else None,
+        "finished": finished.isoformat() if finished else None,
+        "duration_s": round((finished - started).total_seconds(), 3) if started and finished else None,
+        "finish_reason": reason,
+        "failed": bool(failures),
+        "failures": failures,
+    }
+
+
+class RunReport:
+    """Extension: write the report when the spider closes."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_closed(self, spider, reason):
+        stats = self.crawler.stats.get_stats()
+        stats.setdefault("finish_reason", reason)
+        stats.setdefault("finish_time", datetime.now(timezone.utc))
+        report = summarize(stats, self.crawler.settings)
+        report["spider"] = spider.name
+        self.crawler.stats.set_value("sinacrawl/failed", report["failed"])
+        self.crawler.sinacrawl_report = report
+        logger.info(
+            "run report: %(new)s new, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(skipped_known)s skipped as known, dropped %(dropped)s, errors %(errors)s, "
+            "requests %(requests)s, %(duration_s)ss", report,
+        )
+        for failure in report["failures"]:
+            logger.error("run failed: %s", failure)
+        root = output_dir(self.crawler.settings)
+        if root is None:
+            return
+        text = json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
+        stamp = (report["started"] or "").replace(":", "").replace("-", "")[:15] or "run"
+        history = root / "reports" / f"{stamp}Z-{spider.name}.json"
+        for path in (history, root / "last-run.json"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        logger.info("run report written to %s", Path(root) / "last-run.json")

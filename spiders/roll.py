@@ -1,0 +1,90 @@
+"""roll: discover articles through Sina's roll API, column by column, and fetch what is new."""
+
+from __future__ import annotations
+
+import scrapy
+
+from sinacrawl.columns import ColumnTable
+from sinacrawl.discovery import NEW, UPDATE, Window, judge, page_is_last
+from sinacrawl.pages.roll import MalformedReply, RollApiPage, roll_api_url
+from sinacrawl.spider import SinaSpider
+
+
+class RollSpider(SinaSpider):
+    name = "roll"
+
+    def __init__(self, columns: str = "china", since=None, until=None, pages=None,
+                 refresh=None, **kwargs):
+        super().__init__(**kwargs)
+        self.column_arg = columns
+        self.window = Window.parse(since, until)
+        self.page_cap = int(pages) if pages else None
+        self.refresh = bool(refresh and refresh not in ("0", "false", "no"))
+        self.newest: dict[str, int] = {}
+
+    @classmethod
+    def handles_request(cls, request):  # `scrapy parse URL` picks the article spider
+        return "/api/roll/" in request.url
+
+    async def start(self):
+        table = ColumnTable(self.settings.getlist("SINACRAWL_COLUMNS"))
+        keys = [c.key for c in table.columns if c.lid] if self.column_arg == "all" else [
+            k.strip() for k in self.column_arg.split(",") if k.strip()]
+        self.columns = [table.get(k) for k in keys]
+        self.page_cap = self.page_cap or self.settings.getint("SINACRAWL_MAX_PAGES") or None
+        if self.state is not None:  # what earlier runs discovered but could not settle
+            for article_id, url, column, mtime in self.state.frontier():
+                self.stats.inc_value("sinacrawl/discovered/frontier")
+                yield self.article_request(url, column, mtime, priority=1)
+        for column in self.columns:
+            if column.lid is None:
+                raise ValueError(f"column {column.key!r} has no roll API list (pageid, lid)")
+            yield self.api_request(column, 1)
+
+    def api_request(self, column, page):
+        return scrapy.Request(
+            roll_api_url(column.pageid, column.lid, page), callback=self.parse_api,
+            errback=self.api_failed, cb_kwargs={"column": column.key, "page": page},
+            meta={"sinacrawl_kind": "api", "sinacrawl_column": column.key}, dont_filter=True,
+        )
+
+    def parse_api(self, response, column, page):
+        if response.status != 200:
+            return self.fail_column(column, f"HTTP {response.status} from {response.url}")
+        try:
+            entries = RollApiPage(response).entries()
+        except MalformedReply as exc:
+            return self.fail_column(column, f"malformed reply ({exc}) from {response.url}")
+        if page == 1 and not entries:
+            self.stats.inc_value(f"sinacrawl/empty_listing/{column}")
+        decisions = []
+        for entry in entries:
+            verdict = judge(self.state, entry.id, entry.url, entry.mtime, entry.ctime,
+                            self.window, self.refresh)
+            decisions.append((verdict, entry.ctime))
+            self.stats.inc_value(f"sinacrawl/discovered/{verdict}")
+            self.newest[column] = max(self.newest.get(column, 0), entry.ctime or 0)
+            if verdict in (NEW, UPDATE):
+                if self.state is not None:
+                    self.state.add_frontier(entry.id, entry.raw_url, column, entry.mtime)
+                yield self.article_request(entry.raw_url, column, entry.mtime)
+        watermark = None if self.refresh or self.state is None else self.state.watermark(column)
+        if page_is_last(decisions, self.window, watermark):
+            if self.state is not None and self.window.until is None and self.newest.get(column):
+                self.state.set_watermark(column, self.newest[column])
+        elif self.page_cap and page >= self.page_cap:
+            self.stats.inc_value("sinacrawl/page_cap_reached")
+        else:
+            yield self.api_request(self.settings_column(column), page + 1)
+
+    def settings_column(self, key):
+        return next(c for c in self.columns if c.key == key)
+
+    def api_failed(self, failure):
+        column = failure.request.meta.get("sinacrawl_column")
+        self.fail_column(column, f"{failure.getErrorMessage()} ({failure.request.url})")
+
+    def fail_column(self, column, why):
+        self.stats.inc_value("sinacrawl/errors/api")
+        self.stats.set_value(f"sinacrawl/failed_columns/{column}", why)
+        self.logger.error("column %s not crawled: %s", column, why)
