@@ -78,7 +78,11 @@ def judge(state: ArchiveState | None, article_id: str, url: str, mtime: int | No
         other = state.id_for_url(url)
         record = state.get(other) if other else None
     if record is None:
-        return NEW
+        dropped = state.tombstone(article_id)
+        if dropped is None:
+            return NEW
+        _reason, dropped_mtime = dropped
+        return UPDATE if mtime is not None and dropped_mtime is not None and mtime > dropped_mtime else KNOWN
     seen = record.mtime if record.mtime is not None else _epoch(record.last_crawled)
     if mtime is not None and mtime > seen:
         return UPDATE

@@ -34,6 +34,8 @@ def summarize(stats: dict, settings) -> dict:
         failures.append(f"the run did not finish ({reason})")
     for column, why in sorted(prefixed("sinacrawl/failed_columns/").items()):
         failures.append(f"column {column}: {why}")
+    for host, why in sorted(prefixed("sinacrawl/robots_unavailable/").items()):
+        failures.append(f"robots.txt of {host} unavailable ({why}): nothing fetched there")
     for column in sorted(prefixed("sinacrawl/empty_listing/")):
         failures.append(f"column {column}: the listing answered but listed no article "
                         "(has Sina changed its layout?)")

@@ -37,6 +37,10 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # Last before the download handler: robots.txt, retries, redirects and offsite checks
     # act on a replayed site exactly as on the network, and nothing leaks past it.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "sinacrawl.politeness.StrictRobotsTxtMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "sinacrawl.politeness.BackoffRetryMiddleware": 550,
     "sinacrawl.middlewares.RequestKindStats": 980,
     "sinacrawl.replay.ReplayMiddleware": 990,
 }
@@ -61,6 +65,17 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+SINACRAWL_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled each time
+SINACRAWL_RETRY_BACKOFF_MAX = 60.0
+SINACRAWL_RETRY_AFTER_MAX = 300.0  # the longest Retry-After obeyed
+# Hostile responses are bounded (limits apply after decompression).
+DOWNLOAD_FAIL_ON_DATALOSS = True
+CLOSESPIDER_TIMEOUT = 6 * 3600  # a whole run's time limit, seconds
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 2048
+# Certificate checks on; no file:, data:, ftp: or s3: fetching.
+DOWNLOAD_VERIFY_CERTIFICATES = True
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 runs a code-executing HTTP server by default; an unattended crawler needs none.

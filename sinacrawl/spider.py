@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 SINA_DOMAINS = ["sina.com.cn", "sina.cn", "sinaimg.cn"]
 # Drops that a later run would not change: the article leaves the frontier.
 TRANSIENT_DROPS = {"write_error", "unsafe_path"}
+# Page-level drops remembered (tombstoned) so discovery does not fetch the page again.
+PERMANENT_PAGE_DROPS = {"deleted", "not_article", "redirected_home", "no_title", "undecodable",
+                        "not_html", "robots_forbidden"}
 
 
 class SinaSpider(scrapy.Spider):
@@ -35,8 +38,8 @@ class SinaSpider(scrapy.Spider):
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
         if settings.get("SINACRAWL_UPSTREAM"):
             handler = "sinacrawl.upstream.UpstreamDownloadHandler"
-            settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler},
-                         priority="spider")
+            handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"), http=handler, https=handler)
+            settings.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -53,26 +56,35 @@ class SinaSpider(scrapy.Spider):
         return self.crawler.stats
 
     def _item_dropped(self, item, response, exception, spider=None):
-        reason = getattr(exception, "reason", None)
+        reason = getattr(exception, "reason", None) or "dropped"
         if self.state is not None and item.get("id") and reason not in TRANSIENT_DROPS:
-            self.state.settle(item["id"])
+            if reason in ("duplicate_in_run", "duplicate_content"):
+                self.state.settle(item["id"])  # known through its twin
+            else:
+                self.state.settle(item["id"], reason, item.get("url"), item.get("mtime"))
 
-    def count_drop(self, reason: str, url: str) -> None:
+    def count_drop(self, reason: str, url: str, mtime: int | None = None) -> None:
         drop(self.stats, reason, url)
         logger.info("dropped %s: %s", url, reason)
-        if self.state is not None and reason in ("deleted", "not_article", "redirected_home",
-                                                 "no_title", "undecodable", "not_html"):
-            self.state.settle(article_id(url))
+        if self.state is not None and reason in PERMANENT_PAGE_DROPS:
+            self.state.settle(article_id(url), reason, url, mtime)
 
     def article_request(self, url: str, column: str | None = None, mtime: int | None = None,
                         priority: int = 0) -> scrapy.Request:
         return scrapy.Request(
             url, callback=self.parse_article, errback=self.article_failed, priority=priority,
             cb_kwargs={"column": column, "mtime": mtime},
-            meta={"sinacrawl_kind": "article"}, dont_filter=True,
+            # 404/410 reach parse_article (a deleted article, settled); other errors the errback.
+            meta={"sinacrawl_kind": "article", "handle_httpstatus_list": [404, 410]},
+            dont_filter=True,
         )
 
     def article_failed(self, failure):
+        from scrapy.exceptions import IgnoreRequest
+
+        if failure.check(IgnoreRequest) and "Forbidden by robots.txt" in str(failure.value):
+            self.count_drop("robots_forbidden", failure.request.url)
+            return
         # Stays in the frontier: the next run fetches it again.
         self.stats.inc_value("sinacrawl/errors/article")
         logger.warning("article failed, kept for the next run: %s (%s)",
@@ -82,7 +94,7 @@ class SinaSpider(scrapy.Spider):
         """An ArticleItem from an article page, or a counted drop."""
         if response.status >= 400:
             if response.status in (404, 410):
-                self.count_drop("deleted", response.url)
+                self.count_drop("deleted", response.url, mtime)
             else:
                 self.stats.inc_value("sinacrawl/errors/article")
                 self.stats.inc_value(f"sinacrawl/errors/http_{response.status}")
@@ -90,9 +102,9 @@ class SinaSpider(scrapy.Spider):
         try:
             yield ArticlePage(response).item(column=column, mtime=mtime)
         except NotAnArticle as exc:
-            self.count_drop(exc.reason, response.url)
+            self.count_drop(exc.reason, response.url, mtime)
         except UndecodablePage:
-            self.count_drop("undecodable", response.url)
+            self.count_drop("undecodable", response.url, mtime)
         except AttributeError:
             # Not a text response at all (an image, a PDF): no page object applies.
-            self.count_drop("not_html", response.url)
+            self.count_drop("not_html", response.url, mtime)

@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS frontier (
     mtime INTEGER,
     discovered TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tombstones (
+    id TEXT PRIMARY KEY,
+    url TEXT,
+    reason TEXT NOT NULL,
+    mtime INTEGER,
+    dropped TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS watermarks (
     column_key TEXT PRIMARY KEY,
     ctime INTEGER NOT NULL
@@ -125,7 +132,14 @@ class ArchiveState:
     def add_frontier(self, article_id: str, url: str, column: str | None, mtime: int | None) -> None:
         raise NotImplementedError
 
-    def settle(self, article_id: str) -> None:
+    def settle(self, article_id: str, reason: str | None = None, url: str | None = None,
+               mtime: int | None = None) -> None:
+        """Take an article off the frontier; with a reason, remember it as dropped for good
+        (a deleted page, not an article), so discovery does not fetch it again."""
+        raise NotImplementedError
+
+    def tombstone(self, article_id: str) -> tuple[str, int | None] | None:
+        """(reason, mtime) of an article dropped for good, or None."""
         raise NotImplementedError
 
     def frontier(self) -> list[tuple[str, str, str | None, int | None]]:
@@ -201,6 +215,7 @@ class SqliteState(ArchiveState):
             )
             self.db.execute("DELETE FROM pending WHERE id=?", (record.id,))
             self.db.execute("DELETE FROM frontier WHERE id=?", (record.id,))
+            self.db.execute("DELETE FROM tombstones WHERE id=?", (record.id,))
 
     def touch(self, article_id: str, crawled: str, mtime: int | None) -> None:
         self.db.execute(
@@ -223,8 +238,23 @@ class SqliteState(ArchiveState):
             (article_id, url, column, mtime, datetime.now(timezone.utc).isoformat(timespec="seconds")),
         )
 
-    def settle(self, article_id: str) -> None:
+    def settle(self, article_id, reason=None, url=None, mtime=None) -> None:
+        from datetime import datetime, timezone
+
         self.db.execute("DELETE FROM frontier WHERE id=?", (article_id,))
+        if reason:
+            self.db.execute(
+                "INSERT OR REPLACE INTO tombstones(id, url, reason, mtime, dropped) "
+                "VALUES (?,?,?,?,?)",
+                (article_id, url, reason, mtime,
+                 datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+
+    def tombstone(self, article_id):
+        row = self.db.execute(
+            "SELECT reason, mtime FROM tombstones WHERE id=?", (article_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
 
     def frontier(self):
         return self.db.execute(

@@ -37,8 +37,6 @@ class ListsSpider(SinaSpider):
                               dont_filter=True)
 
     def parse_list(self, response, page):
-        if response.status != 200:
-            return self.fail_list(response.url, f"HTTP {response.status}")
         listing = ListPage(response)
         entries = listing.entries()
         if not entries:

@@ -49,12 +49,11 @@ class RollSpider(SinaSpider):
         )
 
     def parse_api(self, response, column, page):
-        if response.status != 200:
-            return self.fail_column(column, f"HTTP {response.status} from {response.url}")
         try:
             entries = RollApiPage(response).entries()
         except MalformedReply as exc:
-            return self.fail_column(column, f"malformed reply ({exc}) from {response.url}")
+            self.fail_column(column, f"malformed reply ({exc}) from {response.url}")
+            return
         if page == 1 and not entries:
             self.stats.inc_value(f"sinacrawl/empty_listing/{column}")
         decisions = []

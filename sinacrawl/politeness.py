@@ -1,0 +1,141 @@
+"""Politeness under failure, where stock Scrapy is too trusting.
+
+``StrictRobotsTxtMiddleware``: a robots.txt that answers 5xx or cannot be fetched means *no*
+fetching on that host (RFC 9309 §2.3.1.4), not "allow everything".
+``BackoffRetryMiddleware``: retries wait, with exponential backoff, and a ``Retry-After``
+(429/503) slows the whole host down for as long as it asks (capped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.response import response_status_message
+
+logger = logging.getLogger(__name__)
+
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+ROBOTS_UNAVAILABLE = "robots.txt unavailable"
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.unavailable: set[str] = set()
+
+    def _disallow_all(self, netloc: str, why: str):
+        self.unavailable.add(netloc)
+        self._stats.set_value(f"sinacrawl/robots_unavailable/{netloc}", why)
+        logger.error("robots.txt of %s is unavailable (%s): nothing will be fetched from "
+                     "that host in this run (RFC 9309)", netloc, why)
+        return build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
+
+    async def _parse_robots(self, response, netloc, request):
+        if response.status >= 500:
+            response = response.replace(body=DISALLOW_ALL)
+            self._disallow_all(netloc, f"HTTP {response.status}")
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc, netloc):
+        super()._robots_error(exc, netloc)
+        self._parsers[netloc] = self._disallow_all(netloc, type(exc).__name__)
+
+    def process_request_2(self, rp, request):
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            netloc = request.url.split("/")[2]
+            if netloc in self.unavailable:
+                raise IgnoreRequest(f"{ROBOTS_UNAVAILABLE} for {netloc}") from None
+            raise
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds asked by a Retry-After header (delta-seconds or an HTTP date).
+
+    >>> retry_after_seconds(b"120"), retry_after_seconds("Thu, 01 Jan 1970 00:01:00 GMT", now=0)
+    (120.0, 60.0)
+    >>> retry_after_seconds(b"soon") is None
+    True
+    """
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    def __init__(self, settings, crawler=None):
+        super().__init__(settings)
+        self.crawler = crawler
+        self.base = settings.getfloat("SINACRAWL_RETRY_BACKOFF")
+        self.cap = settings.getfloat("SINACRAWL_RETRY_BACKOFF_MAX")
+        self.after_cap = settings.getfloat("SINACRAWL_RETRY_AFTER_MAX")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings, crawler)
+
+    def _delay(self, request, asked: float | None) -> float:
+        if asked is not None:
+            return min(asked, self.after_cap)
+        tries = request.meta.get("retry_times", 0)
+        return min(self.cap, self.base * (2 ** tries)) * random.uniform(0.5, 1.0)
+
+    def _slow_host(self, request, seconds: float) -> None:
+        """Make the host's download slot keep at least ``seconds`` between requests."""
+        downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
+        if downloader is None:
+            return
+        key = request.meta.get("download_slot") or request.url.split("/")[2]
+        slot = downloader.slots.get(key)
+        if slot is not None and seconds > slot.delay:
+            slot.delay = seconds
+            self.crawler.stats.inc_value("sinacrawl/slowed_down")
+            logger.warning("%s asked to slow down: %.0f s between requests", key, seconds)
+
+    async def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        asked = None
+        if response.status in (429, 503):
+            asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if asked is not None:
+                self._slow_host(request, min(asked, self.after_cap))
+        retry = get_retry_request(
+            request, reason=response_status_message(response.status), spider=self.crawler.spider,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=self.priority_adjust,
+        )
+        if retry is None:
+            return response
+        await asyncio.sleep(self._delay(request, asked))
+        return retry
+
+    async def process_exception(self, request, exception, spider=None):
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
+            return None
+        retry = get_retry_request(
+            request, reason=exception, spider=self.crawler.spider,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=self.priority_adjust,
+        )
+        if retry is None:
+            return None
+        await asyncio.sleep(self._delay(request, None))
+        return retry
