@@ -5,7 +5,7 @@ from __future__ import annotations
 import scrapy
 
 from sinacrawl.columns import ColumnTable
-from sinacrawl.discovery import NEW, UPDATE, Window, judge, page_is_last
+from sinacrawl.discovery import KNOWN, NEW, UPDATE, Window, judge, page_is_last
 from sinacrawl.pages.roll import MalformedReply, RollApiPage, roll_api_url
 from sinacrawl.spider import SinaSpider
 
@@ -21,6 +21,7 @@ class RollSpider(SinaSpider):
         self.page_cap = int(pages) if pages else None
         self.refresh = bool(refresh and refresh not in ("0", "false", "no"))
         self.newest: dict[str, int] = {}
+        self.requested: set[str] = set()  # an article listed in two columns is fetched once
 
     @classmethod
     def handles_request(cls, request):  # `scrapy parse URL` picks the article spider
@@ -31,15 +32,24 @@ class RollSpider(SinaSpider):
         keys = [c.key for c in table.columns if c.lid] if self.column_arg == "all" else [
             k.strip() for k in self.column_arg.split(",") if k.strip()]
         self.columns = [table.get(k) for k in keys]
-        self.page_cap = self.page_cap or self.settings.getint("SINACRAWL_MAX_PAGES") or None
-        if self.state is not None:  # what earlier runs discovered but could not settle
-            for article_id, url, column, mtime in self.state.frontier():
-                self.stats.inc_value("sinacrawl/discovered/frontier")
-                yield self.article_request(url, column, mtime, priority=1)
         for column in self.columns:
             if column.lid is None:
                 raise ValueError(f"column {column.key!r} has no roll API list (pageid, lid)")
-            yield self.api_request(column, 1)
+        self.page_cap = self.page_cap or self.settings.getint("SINACRAWL_MAX_PAGES") or None
+        if self.state is not None:  # what earlier runs discovered but could not settle
+            for article_id, url, column, mtime in self.state.frontier():
+                self.requested.add(article_id)
+                self.stats.inc_value("sinacrawl/discovered/frontier")
+                yield self.article_request(url, column, mtime, priority=1)
+        # Columns are paged one after another, in the order given: an article listed in
+        # two columns always takes the first one's category, whatever the timing.
+        self.queue = list(self.columns)
+        for request in self.next_column():
+            yield request
+
+    def next_column(self):
+        if self.queue:
+            yield self.api_request(self.queue.pop(0), 1)
 
     def api_request(self, column, page):
         return scrapy.Request(
@@ -52,18 +62,23 @@ class RollSpider(SinaSpider):
         try:
             entries = RollApiPage(response).entries()
         except MalformedReply as exc:
-            self.fail_column(column, f"malformed reply ({exc}) from {response.url}")
+            yield from self.fail_column(column, f"malformed reply ({exc}) from {response.url}")
             return
         if page == 1 and not entries:
             self.stats.inc_value(f"sinacrawl/empty_listing/{column}")
         decisions = []
         for entry in entries:
+            self.newest[column] = max(self.newest.get(column, 0), entry.ctime or 0)
+            if entry.id in self.requested:
+                self.stats.inc_value("sinacrawl/discovered/listed_twice")
+                decisions.append((KNOWN, entry.ctime))
+                continue
             verdict = judge(self.state, entry.id, entry.url, entry.mtime, entry.ctime,
                             self.window, self.refresh)
             decisions.append((verdict, entry.ctime))
             self.stats.inc_value(f"sinacrawl/discovered/{verdict}")
-            self.newest[column] = max(self.newest.get(column, 0), entry.ctime or 0)
             if verdict in (NEW, UPDATE):
+                self.requested.add(entry.id)
                 if self.state is not None:
                     self.state.add_frontier(entry.id, entry.raw_url, column, entry.mtime)
                 yield self.article_request(entry.raw_url, column, entry.mtime)
@@ -74,16 +89,16 @@ class RollSpider(SinaSpider):
         elif self.page_cap and page >= self.page_cap:
             self.stats.inc_value("sinacrawl/page_cap_reached")
         else:
-            yield self.api_request(self.settings_column(column), page + 1)
-
-    def settings_column(self, key):
-        return next(c for c in self.columns if c.key == key)
+            yield self.api_request(next(c for c in self.columns if c.key == column), page + 1)
+            return
+        yield from self.next_column()
 
     def api_failed(self, failure):
         column = failure.request.meta.get("sinacrawl_column")
-        self.fail_column(column, f"{failure.getErrorMessage()} ({failure.request.url})")
+        yield from self.fail_column(column, f"{failure.getErrorMessage()} ({failure.request.url})")
 
     def fail_column(self, column, why):
         self.stats.inc_value("sinacrawl/errors/api")
         self.stats.set_value(f"sinacrawl/failed_columns/{column}", why)
         self.logger.error("column %s not crawled: %s", column, why)
+        yield from self.next_column()

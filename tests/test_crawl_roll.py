@@ -1,0 +1,187 @@
+"""The roll spider end to end: the real Scrapy engine against the recorded site on a local
+HTTP server (fixtures/site), incremental reruns, updates, malformed replies, kill -9."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+
+from sinacrawl.replay import replay_key
+from tests.crawlrun import (
+    SITE, check_consistent, crawl_cmd, env, expected_ids, index_rows, leftovers, manifest,
+    posts, report, run_crawl,
+)
+from tests.conftest import ROOT
+from tests.sitesrv import SiteServer
+
+pytestmark = pytest.mark.slow
+
+GOOD = "china,hgjj,roll,dfjj"  # dfjj's reply is JSONP
+
+
+@pytest.fixture
+def site():
+    with SiteServer(SITE) as server:
+        yield server
+
+
+def test_first_run_writes_every_discovered_article(site, tmp_path):
+    proc = run_crawl("roll", tmp_path, "-a", f"columns={GOOD}", upstream=site.url)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ids = expected_ids(set(GOOD.split(",")))
+    written = {p.rsplit("/", 1)[1][:-3] for p in posts(tmp_path)}
+    assert written == ids
+    rep = report(tmp_path)
+    assert rep["new"] == len(ids) == len(index_rows(tmp_path))
+    assert rep["failed"] is False
+    assert rep["dropped"] == {"deleted": 1, "not_article": 1}
+    assert rep["requests"]["api"] == len(site.requests_of("api"))
+    assert rep["requests"]["article"] == len(site.requests_of("article"))
+    check_consistent(tmp_path)
+
+
+def test_second_run_on_unchanged_site_fetches_no_article(site, tmp_path):
+    run_crawl("roll", tmp_path, "-a", f"columns={GOOD}", upstream=site.url)
+    before = {p: (tmp_path / p).stat().st_mtime_ns for p in posts(tmp_path)}
+    site.log.clear()
+    proc = run_crawl("roll", tmp_path, "-a", f"columns={GOOD}", upstream=site.url)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert site.requests_of("article") == []
+    assert len(site.requests_of("api")) <= len(GOOD.split(","))
+    assert {p: (tmp_path / p).stat().st_mtime_ns for p in posts(tmp_path)} == before
+    rep = report(tmp_path)
+    assert rep["new"] == rep["updated"] == 0 and rep["skipped_known"] > 0
+    assert rep["requests"].get("article", 0) == 0
+
+
+def _api_reply(pageid, lid, page=1):
+    url = f"https://feed.mix.sina.com.cn/api/roll/get?pageid={pageid}&lid={lid}&num=50&page={page}"
+    folder = next(p.parent for p in SITE.rglob("url.txt") if p.read_text().strip() == url)
+    return url, json.loads((folder / "body.json").read_text(encoding="utf-8"))
+
+
+def test_update_refetches_and_rewrites_changed_article(site, tmp_path):
+    run_crawl("roll", tmp_path, "-a", "columns=china", upstream=site.url)
+    url, reply = _api_reply(155, 1686)
+    item = next(i for i in reply["result"]["data"] if "finance.sina.com.cn/china/" in i["url"]
+                and "ineyakrw" not in i["url"])
+    item["mtime"] = str(int(item["mtime"]) + 3600)
+    site.overrides[replay_key(url)] = (200, {"Content-Type": "application/json"},
+                                       json.dumps(reply, ensure_ascii=False).encode())
+    article_id = item["docid"].split(":")[1]
+    status, headers, body = site.answer(item["url"])
+    changed = body.replace("　　".encode(), "　　（更新）".encode(), 1)
+    assert changed != body
+    site.overrides[replay_key(item["url"])] = (status, headers, changed)
+    old = index_rows(tmp_path)[article_id]
+    site.log.clear()
+    proc = run_crawl("roll", tmp_path, "-a", "columns=china", upstream=site.url)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert site.requests_of("article") == [item["url"]]
+    new = index_rows(tmp_path)[article_id]
+    assert new[1] != old[1] and new[2] == old[2] + 1
+    assert "（更新）" in (tmp_path / new[0]).read_text(encoding="utf-8")
+    rep = report(tmp_path)
+    assert rep["updated"] == 1 and rep["new"] == 0
+    check_consistent(tmp_path)
+
+
+def test_malformed_reply_fails_run_but_other_columns_are_crawled(site, tmp_path):
+    proc = run_crawl("roll", tmp_path, "-a", "columns=china,jrxw", upstream=site.url)
+    assert proc.returncode == 1
+    rep = report(tmp_path)
+    assert rep["failed"] and any("jrxw" in f and "malformed" in f for f in rep["failures"])
+    written = {p.rsplit("/", 1)[1][:-3] for p in posts(tmp_path)}
+    assert written == expected_ids({"china"})
+    assert "column jrxw not crawled: malformed reply" in proc.stderr
+
+
+def test_empty_column_is_reported(site, tmp_path):
+    proc = run_crawl("roll", tmp_path, "-a", "columns=bwdt", upstream=site.url)
+    assert proc.returncode == 1
+    assert any("bwdt" in f and "listed no article" in f for f in report(tmp_path)["failures"])
+
+
+def test_unreachable_api_fails_the_run(tmp_path):
+    proc = run_crawl("roll", tmp_path, "-a", "columns=china", "-s", "RETRY_TIMES=0",
+                     upstream="http://127.0.0.1:9")
+    assert proc.returncode == 1
+    assert report(tmp_path)["failed"]
+
+
+def test_date_window_and_page_cap(site, tmp_path):
+    arts = [a for a in manifest()["articles"] if "china" in a["columns"]]
+    day = sorted(a["published"][:10] for a in arts)[len(arts) // 2]
+    proc = run_crawl("roll", tmp_path, "-a", "columns=china", "-a", f"since={day}",
+                     "-a", f"until={day}", upstream=site.url)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    written = {p.rsplit("/", 1)[1][:-3] for p in posts(tmp_path)}
+    assert written == {a["id"] for a in arts if a["published"][:10] == day}
+    assert report(tmp_path)["outside_window"] > 0
+
+
+def test_lists_spider_discovers_from_html_lists(site, tmp_path):
+    proc = run_crawl("lists", tmp_path, upstream=site.url)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    listed = {a["id"] for a in manifest()["articles"] if a.get("lists")}
+    written = {p.rsplit("/", 1)[1][:-3] for p in posts(tmp_path)}
+    assert listed and written == listed
+    assert report(tmp_path)["requests"]["list"] >= 2
+    site.log.clear()
+    run_crawl("lists", tmp_path, upstream=site.url)
+    assert site.requests_of("article") == []
+
+
+def test_second_concurrent_run_is_refused(site, tmp_path):
+    slow = SiteServer(SITE, faults=lambda h, url, n: time.sleep(0.3) or False)
+    with slow:
+        first = subprocess.Popen(crawl_cmd("roll", tmp_path, "-a", "columns=china",
+                                           upstream=slow.url), cwd=ROOT, env=env(),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 30
+            while not (tmp_path / ".sinacrawl.lock").exists() and time.time() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.5)
+            started = time.time()
+            second = run_crawl("roll", tmp_path, "-a", "columns=china", upstream=slow.url)
+            assert second.returncode == 3
+            assert "another sinacrawl run" in second.stderr
+            assert time.time() - started < 10  # the process start dominates; the refusal is at once
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+    # the kernel freed the lock with its holder: a new run proceeds
+    assert run_crawl("roll", tmp_path, "-a", "columns=china", upstream=site.url).returncode == 0
+
+
+def test_kill_9_at_random_moments_then_resume(tmp_path):
+    """10 runs killed at random moments, then one clean run: the archive equals one
+    uninterrupted run's, file for file, with no temporary file left."""
+    rng = random.Random(20261127)
+    with SiteServer(SITE, faults=lambda h, url, n: time.sleep(0.01) or False) as server:
+        ref = tmp_path / "ref"
+        assert run_crawl("roll", ref, "-a", f"columns={GOOD}", upstream=server.url).returncode == 0
+        out = tmp_path / "killed"
+        kills = 0
+        for _ in range(10):
+            proc = subprocess.Popen(crawl_cmd("roll", out, "-a", f"columns={GOOD}",
+                                              upstream=server.url),
+                                    cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.6, 2.5))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            proc.wait()
+        final = run_crawl("roll", out, "-a", f"columns={GOOD}", upstream=server.url)
+        assert final.returncode == 0, final.stderr[-2000:]
+    assert kills >= 5
+    assert posts(out) == posts(ref)
+    assert leftovers(out) == []
+    check_consistent(out)
