@@ -30,6 +30,57 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.unavailable: set[str] = set()
+        self.tries = 1 + crawler.settings.getint("RETRY_TIMES")
+        self.backoff = crawler.settings.getfloat("SINACRAWL_RETRY_BACKOFF")
+
+    async def robot_parser(self, request):
+        # Stock Scrapy lets the retry middleware answer the robots.txt download with a new
+        # request, which resolves the host's parser as "allow all" while the retry is still
+        # running. Here robots.txt is fetched with dont_retry and retried in this loop, so
+        # every request to the host waits for the final answer.
+        from scrapy import Request
+        from scrapy.http.request import NO_CALLBACK
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from scrapy.utils.httpobj import urlparse_cached
+        from twisted.internet.defer import Deferred
+
+        url = urlparse_cached(request)
+        netloc = url.netloc
+        if netloc not in self._parsers:
+            self._parsers[netloc] = Deferred()
+            robotsurl = f"{url.scheme}://{url.netloc}/robots.txt"
+            last_exc = None
+            for attempt in range(self.tries):
+                robotsreq = Request(
+                    robotsurl, priority=self.DOWNLOAD_PRIORITY, callback=NO_CALLBACK,
+                    meta={"dont_obey_robotstxt": True, "dont_retry": True},
+                    dont_filter=True,
+                )
+                try:
+                    resp = await self.crawler.engine.download_async(robotsreq)
+                except Exception as exc:  # noqa: BLE001 - any failure means unavailable
+                    last_exc, resp = exc, None
+                if resp is not None and (resp.status < 500 or attempt == self.tries - 1):
+                    await self._parse_robots(resp, netloc, request)
+                    break
+                if attempt < self.tries - 1:
+                    await asyncio.sleep(self.backoff * (2 ** attempt))
+            else:
+                self._robots_error(last_exc or IgnoreRequest("robots.txt failed"), netloc)
+            self._stats.inc_value("robotstxt/request_count")
+        parser = self._parsers[netloc]
+        if isinstance(parser, Deferred):
+            # Each waiter gets its own Deferred: awaiting the shared one directly would hand
+            # its result to the first waiter only and None ("allow all") to the others.
+            mine: Deferred = Deferred()
+
+            def relay(result):
+                mine.callback(result)
+                return result
+
+            parser.addBoth(relay)
+            return await maybe_deferred_to_future(mine)
+        return parser
 
     def _disallow_all(self, netloc: str, why: str):
         self.unavailable.add(netloc)

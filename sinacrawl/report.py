@@ -26,8 +26,9 @@ def summarize(stats: dict, settings) -> dict:
         return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
 
     started, finished = stats.get("start_time"), stats.get("finish_time")
-    article_requests = stats.get("sinacrawl/requests/article", 0)
     errors = prefixed("sinacrawl/errors/")
+    # articles whose fetch ended in a page (any status) or a failure; retries not counted
+    article_requests = stats.get("sinacrawl/articles/fetched", 0) + errors.get("article", 0)
     failures = []
     reason = stats.get("finish_reason")
     if reason != "finished":
@@ -42,7 +43,7 @@ def summarize(stats: dict, settings) -> dict:
     article_errors = errors.get("article", 0)
     max_rate = settings.getfloat("SINACRAWL_MAX_ERROR_RATE")
     if article_requests and article_errors / article_requests > max_rate:
-        failures.append(f"{article_errors} of {article_requests} article requests failed "
+        failures.append(f"{article_errors} of {article_requests} articles could not be fetched "
                         f"(more than {max_rate:.0%})")
     if errors.get("write"):
         failures.append(f"{errors['write']} posts could not be written")

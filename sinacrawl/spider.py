@@ -75,8 +75,9 @@ class SinaSpider(scrapy.Spider):
             url, callback=self.parse_article, errback=self.article_failed, priority=priority,
             cb_kwargs={"column": column, "mtime": mtime},
             # 404/410 reach parse_article (a deleted article, settled); other errors the errback.
+            # Not dont_filter: that would also exempt the request (and its redirects) from
+            # the offsite filter. Duplicates are avoided by the spiders themselves.
             meta={"sinacrawl_kind": "article", "handle_httpstatus_list": [404, 410]},
-            dont_filter=True,
         )
 
     def article_failed(self, failure):
@@ -92,6 +93,7 @@ class SinaSpider(scrapy.Spider):
 
     def parse_article(self, response, column: str | None = None, mtime: int | None = None):
         """An ArticleItem from an article page, or a counted drop."""
+        self.stats.inc_value("sinacrawl/articles/fetched")
         if response.status >= 400:
             if response.status in (404, 410):
                 self.count_drop("deleted", response.url, mtime)

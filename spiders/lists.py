@@ -33,8 +33,7 @@ class ListsSpider(SinaSpider):
 
     def list_request(self, url, page):
         return scrapy.Request(url, callback=self.parse_list, cb_kwargs={"page": page},
-                              errback=self.list_failed, meta={"sinacrawl_kind": "list"},
-                              dont_filter=True)
+                              errback=self.list_failed, meta={"sinacrawl_kind": "list"})
 
     def parse_list(self, response, page):
         listing = ListPage(response)

@@ -55,7 +55,7 @@ class RollSpider(SinaSpider):
         return scrapy.Request(
             roll_api_url(column.pageid, column.lid, page), callback=self.parse_api,
             errback=self.api_failed, cb_kwargs={"column": column.key, "page": page},
-            meta={"sinacrawl_kind": "api", "sinacrawl_column": column.key}, dont_filter=True,
+            meta={"sinacrawl_kind": "api", "sinacrawl_column": column.key},
         )
 
     def parse_api(self, response, column, page):

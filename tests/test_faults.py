@@ -1,0 +1,241 @@
+"""Faults and hostile responses, injected by a local HTTP server into a real crawl.
+
+A generated recorded site (tools/sitegen.py, 200 articles, one column) is served on
+127.0.0.1; a seeded schedule decides which requests fail and how.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+
+import pytest
+
+from sinacrawl.replay import replay_key
+from tests import faults
+from tests.conftest import ROOT
+from tests.crawlrun import check_consistent, leftovers, posts, report, run_crawl
+from tests.sitesrv import SiteServer
+
+pytestmark = pytest.mark.slow
+
+FAST = ["-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=3", "-s", "SINACRAWL_RETRY_BACKOFF=0.05",
+        "-s", "CONCURRENT_REQUESTS=16", "-s", "SINACRAWL_MAX_ERROR_RATE=0.5"]
+
+
+@pytest.fixture(scope="module")
+def site200(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site200")
+    subprocess.run([sys.executable, str(ROOT / "tools" / "sitegen.py"), str(out), "--articles",
+                    "200", "--seed", "7", "--columns", "china"], check=True, capture_output=True)
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return out, {a["id"] for a in manifest["articles"]}, manifest
+
+
+def is_article(url: str) -> bool:
+    return "/api/roll/" not in url and not url.endswith("/robots.txt")
+
+
+def written_ids(out):
+    return {p.rsplit("/", 1)[1][:-3] for p in posts(out)}
+
+
+def test_k_failures_within_retry_budget_all_captured_in_one_run(site200, tmp_path):
+    root, ids, _ = site200
+    kinds = None
+
+    def plan(h, url, attempt):
+        if is_article(url) and attempt <= 3:  # k = 3 = RETRY_TIMES
+            kinds[hash(url) % len(kinds)](h, url)
+            return True
+        return False
+
+    with SiteServer(root, faults=plan) as server:
+        kinds = [faults.status(500), faults.status(503), faults.reset, faults.truncated(server),
+                 faults.status(429, {"Retry-After": "0"}), faults.timeout(2.5)]
+        proc = run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert written_ids(tmp_path) == ids
+    assert report(tmp_path)["new"] == len(ids)
+    check_consistent(tmp_path)
+
+
+def test_k_beyond_retries_captured_by_next_run(site200, tmp_path):
+    root, ids, _ = site200
+    broken = {"on": True}
+
+    def plan(h, url, attempt):
+        if broken["on"] and is_article(url):
+            faults.status(502)(h, url)
+            return True
+        return False
+
+    with SiteServer(root, faults=plan) as server:
+        first = run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+        assert first.returncode == 1  # every article failed: the run says so
+        rep = report(tmp_path)
+        assert rep["failed"] and rep["errors"]["article"] == len(ids)
+        assert written_ids(tmp_path) == set()
+        broken["on"] = False
+        server.log.clear()
+        second = run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert written_ids(tmp_path) == ids
+
+
+def test_random_30_percent_faults(site200, tmp_path):
+    root, ids, _ = site200
+    rng = random.Random(30)
+    state = {"on": True}
+
+    def plan(h, url, attempt):
+        if state["on"] and is_article(url) and rng.random() < 0.30:
+            rng.choice([faults.status(500), faults.reset, faults.status(504)])(h, url)
+            return True
+        return False
+
+    with SiteServer(root, faults=plan) as server:
+        run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+        first = len(written_ids(tmp_path) & ids)
+        assert first >= 0.99 * len(ids)
+        run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+    assert written_ids(tmp_path) == ids
+    check_consistent(tmp_path)
+
+
+def test_retry_after_slows_the_host_down(site200, tmp_path):
+    root, ids, manifest = site200
+    times: list[float] = []
+    target = next(iter(sorted(ids)))
+
+    def plan(h, url, attempt):
+        if target in url:
+            times.append(time.monotonic())
+            if attempt == 1:
+                faults.status(429, {"Retry-After": "2"})(h, url)
+                return True
+        return False
+
+    with SiteServer(root, faults=plan) as server:
+        proc = run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(times) == 2 and times[1] - times[0] >= 1.9
+    assert target in written_ids(tmp_path)
+    assert "asked to slow down" in proc.stderr
+
+
+@pytest.mark.parametrize("code", [500, 503])
+def test_robots_5xx_means_no_article_fetch(site200, tmp_path, code):
+    root, ids, _ = site200
+
+    def plan(h, url, attempt):
+        if url == "https://finance.sina.com.cn/robots.txt":
+            faults.status(code)(h, url)
+            return True
+        return False
+
+    with SiteServer(root, faults=plan) as server:
+        proc = run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+        fetched = [u for u in server.requests_of("article") if "//finance.sina.com.cn/" in u]
+    assert fetched == []
+    assert proc.returncode == 1
+    assert "robots.txt of finance.sina.com.cn is unavailable" in proc.stderr
+    assert any("robots.txt" in f for f in report(tmp_path)["failures"])
+    # nothing was marked done: once robots.txt answers, the next run fetches them
+    with SiteServer(root) as server:
+        assert run_crawl("roll", tmp_path, *FAST, upstream=server.url).returncode == 0
+    assert written_ids(tmp_path) == ids
+
+
+def test_hostile_responses_are_bounded(site200, tmp_path):
+    root, ids, manifest = site200
+    arts = sorted(ids)
+    bomb, big, loop, offsite, gbk_as_utf8 = arts[:5]
+    gbk_case = ROOT / "fixtures" / "article" / "gb18030_only"
+
+    def plan(h, url, attempt):
+        if bomb in url:
+            faults.gzip_bomb(64)(h, url)
+        elif big in url:
+            faults.oversized(20)(h, url)
+        elif loop in url:
+            faults.redirect(url)(h, url)
+        elif offsite in url:
+            faults.redirect("https://evil.example.com/steal")(h, url)
+        elif gbk_as_utf8 in url:
+            body = (gbk_case / "page.html").read_bytes()
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html; charset=utf-8")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+        else:
+            return False
+        return True
+
+    with SiteServer(root, faults=plan) as server:
+        proc = run_crawl("roll", tmp_path, *FAST, "-s", "MEMUSAGE_LIMIT_MB=1024",
+                         upstream=server.url)
+        offsite_hits = [u for u in server.log if "evil.example.com" in u]
+    assert offsite_hits == []
+    written = written_ids(tmp_path)
+    assert not {bomb, big, loop, offsite} & written
+    assert written >= ids - {bomb, big, loop, offsite, gbk_as_utf8}
+    # the GBK page under a UTF-8 label decoded right: no replacement character anywhere
+    gbk_posts = [p for p in tmp_path.rglob(f"{gbk_as_utf8}.md")]
+    assert gbk_posts and "\ufffd" not in gbk_posts[0].read_text(encoding="utf-8")
+    assert "𠮷" in gbk_posts[0].read_text(encoding="utf-8")
+    assert "maxsize" in proc.stderr.lower() or "cancelling" in proc.stderr.lower()
+    assert leftovers(tmp_path) == []
+
+
+def test_undecodable_page_is_dropped_not_garbled(site200, tmp_path):
+    root, ids, _ = site200
+    victim = sorted(ids)[0]
+
+    def plan(h, url, attempt):
+        if victim in url:
+            body = b"<html><head><meta charset='utf-8'><title>x</title></head><body>" + \
+                bytes(range(0x80, 0x100)) * 20 + b"</body></html>"
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html; charset=utf-8")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+            return True
+        return False
+
+    with SiteServer(root, faults=plan) as server:
+        run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+    assert victim not in written_ids(tmp_path)
+    assert report(tmp_path)["dropped"].get("undecodable") == 1
+    for post in tmp_path.rglob("*.md"):
+        assert "\ufffd" not in post.read_text(encoding="utf-8")
+
+
+def test_robots_rules_bind_requests_that_waited_for_them(site200, tmp_path):
+    """Requests queued while robots.txt is still downloading obey it too (stock Scrapy's
+    shared Deferred handed them None, i.e. "allow all")."""
+    root, ids, _ = site200
+
+    def plan(h, url, attempt):
+        if url == "https://finance.sina.com.cn/robots.txt":
+            time.sleep(0.5)
+            body = b"User-agent: *\nDisallow: /china/\n"
+            h.send_response(200)
+            h.send_header("Content-Type", "text/plain")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+            return True
+        return False
+
+    with SiteServer(root, faults=plan) as server:
+        run_crawl("roll", tmp_path, *FAST, upstream=server.url)
+        fetched = [u for u in server.requests_of("article") if "finance.sina.com.cn/china/" in u]
+    assert fetched == []
+    assert report(tmp_path)["dropped"].get("robots_forbidden", 0) > 10
