@@ -18,7 +18,10 @@ class CleanPipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        result = clean_body(adapter["body_html"], adapter["url"], adapter.get("editor"))
+        try:
+            result = clean_body(adapter["body_html"], adapter["url"], adapter.get("editor"))
+        except Exception as exc:  # noqa: BLE001 - a page that breaks the cleaner is a counted drop
+            raise drop(self.stats, "clean_error", f"{adapter['url']}: {exc!r}") from None
         if not body_text_without_editor(result, adapter.get("editor")) and not result.images:
             raise drop(self.stats, "empty_body", adapter["url"])
         adapter["body"] = result.html

@@ -19,11 +19,13 @@ from lxml import etree
 
 from sinacrawl.urls import absolute_https, absolute_url
 
-# Junk inside Sina's article containers, by template era (README "Cleaning").
+# Junk inside Sina's article containers, by template era (README "Cleaning"). Removed with
+# their content. (<form> and <ins> are only unwrapped: unclosed, a browser puts the rest of
+# the article inside them; Sina's ad slots are ins.sinaads, removed by class.)
 JUNK_SELECTORS = (
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
-    "form", "input", "button", "select", "textarea", "link", "meta", "svg", "math", "template",
-    "canvas", "audio", "video", "source", "ins", "map", "base",
+    "input", "button", "select", "textarea", "link", "meta", "svg", "math", "template",
+    "canvas", "audio", "video", "source", "base", "isindex",
     ".appendQr_wrap", ".appendQr_normal", ".appendQr_normal_txt", ".app-kaihu-qr",
     ".app-qihuo-kaihu-qr", "[class*=kaihu]", "#left_hzh_ad", ".tech-quotation", ".ct_hqimg",
     ".hqimg_wrapper", "[class^=otherContent]", "[id^=ad_]", "[sax-type]", ".video-2017",
@@ -38,6 +40,18 @@ QR_IMAGE_PATHS = ("/finance/cece9e13/20200514/343233024.png",)
 _DISCLAIMER = re.compile(r"^\s*(免责声明[:：]|进入【新浪财经股吧】讨论)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WS = re.compile(r"[ \t\r\n\f\v]+")
+# Characters an XML tree (lxml) cannot hold; pages do carry them (raw or as &#1;).
+_NON_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NON_XML_REF = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])(?![0-9])|x0*(?:[0-8bcef]|1[0-9a-f])(?![0-9a-f]));?", re.I
+)
+_DOC_TAGS = re.compile(r"</?(?:html|body|head)\b[^>]*>", re.I)
+# Void elements: whatever lxml nests inside one is really what follows it.
+VOID_JUNK = {"embed", "source", "param", "track", "wbr", "area", "col", "base", "link", "meta",
+             "input", "keygen", "basefont", "bgsound", "frame", "image"}
+VOID_TAGS = VOID_JUNK | {"img", "br", "hr"}
+# Foreign content: a browser leaves <svg>/<math> at the first HTML block tag.
+FOREIGN = {"svg", "math"}
 
 _tr = GenericTranslator()
 _JUNK_XPATH = etree.XPath(" | ".join(_tr.css_to_xpath(s, prefix=".//") for s in JUNK_SELECTORS))
@@ -73,6 +87,52 @@ class CleanResult:
     text: str = ""
 
 
+# The first pass: nh3's HTML5 parser (html5ever) reads broken markup the way a browser does
+# (void elements, foreign content, a <p> inside <b>, tables), and writes it back well formed
+# for lxml, keeping every tag and attribute the pruning needs.
+_PARSE_TAGS = ALLOWED_TAGS | {
+    "div", "span", "section", "article", "center", "main", "header", "footer", "aside", "nav",
+    "font", "ins", "iframe", "form", "input", "button", "select", "option", "optgroup", "label",
+    "fieldset", "legend", "object", "embed", "param", "video", "audio", "source", "track",
+    "canvas", "map", "area", "picture", "figure", "details", "summary", "dialog", "address",
+    "time", "var", "samp", "kbd", "tt", "strike", "big", "ruby", "rt", "rp", "bdi", "bdo",
+    "wbr", "col", "colgroup", "data", "dfn", "center",
+}
+_PARSE_ATTRIBUTES = {
+    "*": {"class", "id", "style", "hidden", "src", "href", "alt", "title", "sax-type",
+          "cms-style", "colspan", "rowspan", "start", "real_src"},
+}
+
+
+# Outside <svg>/<math> these names are unknown HTML elements whose text a browser shows, but
+# ammonia (under nh3) drops their content: they are read as <span> in the first pass.
+_FOREIGN_NAMES = re.compile(
+    r"<(/?)(?:animate|circle|defs|desc|ellipse|filter|g|line|marker|mask|metadata|mpath|path|"
+    r"pattern|polygon|polyline|rect|set|stop|switch|symbol|text|tspan|use|view|maction|"
+    r"maligngroup|malignmark|menclose|merror|mfenced|mfrac|mglyph|mi|mlabeledtr|mlongdiv|"
+    r"mmultiscripts|mn|mo|mover|mpadded|mphantom|mroot|mrow|ms|mscarries|mscarry|msgroup|"
+    r"msline|mspace|msqrt|msrow|mstack|mstyle|msub|msup|msubsup|mtable|mtd|mtext|mtr|munder|"
+    r"munderover|semantics|annotation|annotation-xml|none|mprescripts)(?=[\s/>])",
+    re.I,
+)
+
+
+def html5_normalize(html: str) -> str:
+    """Broken markup → the tree a browser builds, serialized well formed; nothing pruned."""
+    return nh3.clean(
+        _FOREIGN_NAMES.sub(r"<\1span", html),
+        tags=_PARSE_TAGS,
+        clean_content_tags={"script", "style", "svg", "math", "template", "noscript", "textarea",
+                            "title", "xmp", "noembed", "noframes", "plaintext"},
+        attributes=_PARSE_ATTRIBUTES,
+        generic_attribute_prefixes={"data-"},
+        url_schemes={"http", "https", "mailto"},
+        url_relative="pass_through",
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
 def sanitize(html: str) -> str:
     """The allow-list sanitizer: no script-capable markup survives, whatever ``html`` is."""
     return nh3.clean(
@@ -92,7 +152,7 @@ def sanitize(html: str) -> str:
 
 
 def _text_ws(text: str | None) -> str | None:
-    return _WS.sub(" ", text) if text else text
+    return _WS.sub(" ", _NON_XML.sub("", text)) if text else text
 
 
 def _is_hidden(el) -> bool:
@@ -109,11 +169,38 @@ def _img_src(img) -> str | None:
 
 def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
     """Remove junk and normalize structure; returns HTML of top-level blocks, one a line."""
-    root = lxml.html.fragment_fromstring(container_html or "", create_parent="div")
+    html = _NON_XML_REF.sub("", _NON_XML.sub("", container_html or ""))
+    html = _NON_XML.sub("", html5_normalize(_DOC_TAGS.sub("", html)))
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
     for node in root.xpath(".//comment() | .//processing-instruction()"):
         node.drop_tree() if node.getparent() is not None else None
+    for el in root.iter("image"):  # what HTML5 parsers (and nh3) read as <img>
+        el.tag = "img"
+    for el in list(root.iter(*VOID_TAGS)):
+        # A void element holds nothing: what lxml nested in one follows it in a browser.
+        if len(el) or el.text:
+            text, tail, kids = el.text, el.tail, list(el)
+            el.text, el.tail = None, text
+            prev = el
+            for kid in kids:
+                prev.addnext(kid)  # (a moved element takes its tail along)
+                prev = kid
+            if kids:
+                kids[-1].tail = (kids[-1].tail or "") + (tail or "")
+            else:
+                el.tail = (text or "") + (tail or "")
+    for el in list(root.iter(*FOREIGN)):
+        if el.getparent() is None:
+            continue
+        for child in reversed([c for c in el if c.tag in BLOCK_TAGS or c.tag in CONTAINER_TAGS]):
+            el.addnext(child)
+        el.drop_tree()
     for el in _JUNK_XPATH(root):
-        if el.getparent() is not None:
+        if el.getparent() is None:
+            continue
+        if el.tag in VOID_JUNK:
+            el.drop_tag()
+        else:
             el.drop_tree()
     for el in list(root.iter()):
         if el is not root and el.getparent() is not None and isinstance(el.tag, str) and _is_hidden(el):
@@ -168,9 +255,21 @@ def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
             el.attrib.clear()
         else:
             el.drop_tag()
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el is root:
+            continue
+        if el.tag not in ALLOWED_TAGS and el.tag not in CONTAINER_TAGS:
+            el.drop_tag()  # unknown or presentational: keep its text, lose the tag
+            continue
+        keep = {"img": ("src", "alt"), "a": ("href", "title"), "td": ("colspan", "rowspan"),
+                "th": ("colspan", "rowspan"), "ol": ("start",)}.get(el.tag, ())
+        kept = {n: el.get(n) for n in keep if el.get(n) is not None}
+        el.attrib.clear()  # (attribute names on broken pages can be anything: clear, re-set)
+        for name, value in kept.items():
+            # No line break may survive in an attribute: a blank line would end the
+            # post's HTML block in Hexo's Markdown renderer.
+            el.set(name, _WS.sub(" ", _NON_XML.sub("", value)).strip())
     for el in root.iter():
-        if isinstance(el.tag, str) and el.tag not in ("img", "a", "td", "th", "ol"):
-            el.attrib.clear()
         if isinstance(el.tag, str):
             el.text = _text_ws(el.text)
             el.tail = _text_ws(el.tail)
@@ -265,12 +364,27 @@ def _serialize(el) -> str:
 
 
 def clean_body(container_html: str, base_url: str, editor: str | None = None) -> CleanResult:
-    """Prune then sanitize; returns the body HTML, its images and its plain text."""
-    html = sanitize(prune(container_html, base_url, editor))
+    """Prune then sanitize, until stable; returns the body HTML, its images and its text.
+
+    lxml and the HTML5 parser under nh3 disagree on broken markup (a block inside an inline
+    element, an unclosed table); a second round over the first's output settles it, so
+    cleaning a cleaned body changes nothing.
+    """
+    html = _final(sanitize(prune(container_html, base_url, editor)))
+    for _ in range(3):
+        again = _final(sanitize(prune(html, base_url)))
+        if again == html:
+            break
+        html = again
     root = lxml.html.fragment_fromstring(html, create_parent="div") if html else None
     images = [i.get("src") for i in root.xpath(".//img")] if root is not None else []
     text = root.text_content() if root is not None else ""
     return CleanResult(html=html, images=images, text=text)
+
+
+def _final(html: str) -> str:
+    """One block a line, no blank line anywhere (it would end Hexo's HTML block)."""
+    return re.sub(r"\n\s*\n+", "\n", html).strip()
 
 
 def body_text_without_editor(result: CleanResult, editor: str | None) -> str:

@@ -43,7 +43,7 @@ def escape_braces(text: str) -> str:
 
 def one_line(value: str) -> str:
     """Line breaks to spaces, unprintable characters dropped (contract: front matter)."""
-    return _UNPRINTABLE.sub("", _LINE_BREAKS.sub(" ", unicodedata.normalize("NFC", value or "")))
+    return unicodedata.normalize("NFC", _UNPRINTABLE.sub("", _LINE_BREAKS.sub(" ", value or "")))
 
 
 def single_quoted(value: str) -> str:
@@ -129,7 +129,9 @@ def html_to_markdown(html: str) -> str:
     """The cleaned body as Markdown (the SINACRAWL_BODY_FORMAT=markdown option)."""
     from markdownify import markdownify
 
-    text = markdownify(html, heading_style="ATX", bullets="-", strip=["figure"])
+    # escape_misc: text that looks like markup (an escaped "<script>", "[x](javascript:…)")
+    # stays text instead of becoming live HTML or a link in the Markdown renderer.
+    text = markdownify(html, heading_style="ATX", bullets="-", strip=["figure"], escape_misc=True)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -195,6 +197,9 @@ def post_path(article_id: str, published: datetime, template: str = DEFAULT_PATH
         "month": f"{local.month:02d}",
         "day": f"{local.day:02d}",
     }
-    rel = template.format(**fields)
-    parts = [safe_segment(p) for p in PurePosixPath(rel).parts if p not in ("/", "")]
+    rel = PurePosixPath(template.format(**fields))
+    parts = [safe_segment(p) for p in rel.parent.parts if p not in ("/", "", ".")]
+    # the file name keeps its suffix (.md) however long the id: Hexo only reads *.md posts
+    suffix = "." + _SAFE_SEGMENT.sub("_", rel.suffix[1:16]) if rel.suffix else ""
+    parts.append(safe_segment(rel.stem, 200) + suffix)
     return str(PurePosixPath(*parts))

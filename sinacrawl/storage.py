@@ -14,6 +14,8 @@ class UnsafePath(ValueError):
 def resolve_inside(root: Path, rel: str) -> Path:
     """``root/rel``, refusing anything that resolves outside ``root`` (symlinks included)."""
     root = root.resolve()
+    if "\x00" in rel:
+        raise UnsafePath(f"{rel!r} holds a NUL byte")
     target = (root / rel).resolve()
     if target == root or root not in target.parents:
         raise UnsafePath(f"{rel!r} escapes {root}")
