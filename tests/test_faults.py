@@ -239,3 +239,38 @@ def test_robots_rules_bind_requests_that_waited_for_them(site200, tmp_path):
         fetched = [u for u in server.requests_of("article") if "finance.sina.com.cn/china/" in u]
     assert fetched == []
     assert report(tmp_path)["dropped"].get("robots_forbidden", 0) > 10
+
+
+def test_unfinished_run_exits_non_zero_and_next_run_completes(site200, tmp_path):
+    root, ids, _ = site200
+    with SiteServer(root, faults=lambda h, url, n: time.sleep(0.05) or False) as server:
+        proc = run_crawl("roll", tmp_path, *FAST, "-s", "CLOSESPIDER_TIMEOUT=2",
+                         "-s", "CONCURRENT_REQUESTS=2", upstream=server.url)
+        assert proc.returncode == 1
+        rep = report(tmp_path)
+        assert rep["finish_reason"] == "closespider_timeout"
+        assert any("did not finish" in f for f in rep["failures"])
+        assert written_ids(tmp_path) < ids
+        assert run_crawl("roll", tmp_path, *FAST, upstream=server.url).returncode == 0
+    assert written_ids(tmp_path) == ids
+
+
+def test_list_page_without_items_fails_the_run(site200, tmp_path):
+    root, ids, _ = site200
+    from tests.crawlrun import SITE
+
+    def plan(h, url, attempt):
+        if "/index_" in url:
+            body = "<html><head><meta charset='gbk'></head><body><div class='main'>改版了</div></body></html>".encode("gbk")
+            h.send_response(200)
+            h.send_header("Content-Type", "text/html; charset=gbk")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+            return True
+        return False
+
+    with SiteServer(SITE, faults=plan) as server:
+        proc = run_crawl("lists", tmp_path, *FAST, upstream=server.url)
+    assert proc.returncode == 1
+    assert any("listed no article" in f for f in report(tmp_path)["failures"])
