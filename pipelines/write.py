@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime, timezone
-from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
@@ -33,7 +32,9 @@ class WritePipeline:
         self.default_image = settings.get("SINACRAWL_DEFAULT_IMAGE")
         self.body_format = settings.get("SINACRAWL_BODY_FORMAT")
         if self.body_format not in ("html", "markdown"):
-            raise NotConfigured(f"SINACRAWL_BODY_FORMAT must be html or markdown, not {self.body_format!r}")
+            raise NotConfigured(
+                f"SINACRAWL_BODY_FORMAT must be html or markdown, not {self.body_format!r}"
+            )
         self.path_template = settings.get("SINACRAWL_PATH_TEMPLATE")
         self.state = None
 
@@ -93,7 +94,12 @@ class WritePipeline:
             last_crawled=now,
             version=(known.version + (known.content_hash != digest)) if known else 1,
         )
-        if known and known.content_hash == digest and known.path == rel and same_bytes(target, data):
+        if (
+            known
+            and known.content_hash == digest
+            and known.path == rel
+            and same_bytes(target, data)
+        ):
             self.state.touch(record.id, now, record.mtime)
             self.stats.inc_value("sinacrawl/unchanged")
             return item

@@ -23,16 +23,62 @@ from sinacrawl.urls import absolute_https, absolute_url
 # their content. (<form> and <ins> are only unwrapped: unclosed, a browser puts the rest of
 # the article inside them; Sina's ad slots are ins.sinaads, removed by class.)
 JUNK_SELECTORS = (
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
-    "input", "button", "select", "textarea", "link", "meta", "svg", "math", "template",
-    "canvas", "audio", "video", "source", "base", "isindex",
-    ".appendQr_wrap", ".appendQr_normal", ".appendQr_normal_txt", ".app-kaihu-qr",
-    ".app-qihuo-kaihu-qr", "[class*=kaihu]", "#left_hzh_ad", ".tech-quotation", ".ct_hqimg",
-    ".hqimg_wrapper", "[class^=otherContent]", "[id^=ad_]", "[sax-type]", ".video-2017",
-    "[id^=videoList]", ".artical-player-wrap", ".finance_app_sina", ".fin_art_weixin",
-    ".article-keywords", "#lcs_wrap", ".new_style_article", "[data-sudaclick=suda_1028_guba]",
-    "span[id^=quote_]", ".article-notice", "p[class^=finance_web]", ".ggcontent", ".page-view",
-    ".wap_special", ".sinaads", "[hidden]", ".article-bottom", ".keywords",
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "noscript",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "link",
+    "meta",
+    "svg",
+    "math",
+    "template",
+    "canvas",
+    "audio",
+    "video",
+    "source",
+    "base",
+    "isindex",
+    ".appendQr_wrap",
+    ".appendQr_normal",
+    ".appendQr_normal_txt",
+    ".app-kaihu-qr",
+    ".app-qihuo-kaihu-qr",
+    "[class*=kaihu]",
+    "#left_hzh_ad",
+    ".tech-quotation",
+    ".ct_hqimg",
+    ".hqimg_wrapper",
+    "[class^=otherContent]",
+    "[id^=ad_]",
+    "[sax-type]",
+    ".video-2017",
+    "[id^=videoList]",
+    ".artical-player-wrap",
+    ".finance_app_sina",
+    ".fin_art_weixin",
+    ".article-keywords",
+    "#lcs_wrap",
+    ".new_style_article",
+    "[data-sudaclick=suda_1028_guba]",
+    "span[id^=quote_]",
+    ".article-notice",
+    "p[class^=finance_web]",
+    ".ggcontent",
+    ".page-view",
+    ".wap_special",
+    ".sinaads",
+    "[hidden]",
+    ".article-bottom",
+    ".keywords",
 )
 EDITOR_SELECTORS = ("p.article-editor", "p.show_author", ".article-editor", ".show_author")
 # The app's QR-code promo image, which older pipelines took as the post's picture.
@@ -47,8 +93,24 @@ _NON_XML_REF = re.compile(
 )
 _DOC_TAGS = re.compile(r"</?(?:html|body|head)\b[^>]*>", re.I)
 # Void elements: whatever lxml nests inside one is really what follows it.
-VOID_JUNK = {"embed", "source", "param", "track", "wbr", "area", "col", "base", "link", "meta",
-             "input", "keygen", "basefont", "bgsound", "frame", "image"}
+VOID_JUNK = {
+    "embed",
+    "source",
+    "param",
+    "track",
+    "wbr",
+    "area",
+    "col",
+    "base",
+    "link",
+    "meta",
+    "input",
+    "keygen",
+    "basefont",
+    "bgsound",
+    "frame",
+    "image",
+}
 VOID_TAGS = VOID_JUNK | {"img", "br", "hr"}
 # Foreign content: a browser leaves <svg>/<math> at the first HTML block tag.
 FOREIGN = {"svg", "math"}
@@ -58,10 +120,50 @@ _JUNK_XPATH = etree.XPath(" | ".join(_tr.css_to_xpath(s, prefix=".//") for s in 
 _EDITOR_XPATH = etree.XPath(" | ".join(_tr.css_to_xpath(s, prefix=".//") for s in EDITOR_SELECTORS))
 
 ALLOWED_TAGS = {
-    "p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "blockquote", "q", "cite",
-    "strong", "b", "em", "i", "u", "s", "del", "sub", "sup", "small", "mark", "abbr",
-    "a", "img", "figure", "figcaption", "pre", "code", "hr",
+    "p",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "blockquote",
+    "q",
+    "cite",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "del",
+    "sub",
+    "sup",
+    "small",
+    "mark",
+    "abbr",
+    "a",
+    "img",
+    "figure",
+    "figcaption",
+    "pre",
+    "code",
+    "hr",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -71,13 +173,38 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 BLOCK_TAGS = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote",
-    "figure", "pre", "hr",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "blockquote",
+    "figure",
+    "pre",
+    "hr",
 }
 # div/section/article/center … only group blocks: they are unwrapped, or become a <p> when
 # they hold text directly.
-CONTAINER_TAGS = {"div", "section", "article", "center", "main", "header", "footer", "aside",
-                  "td_root", "body", "html", "tbody_root"}
+CONTAINER_TAGS = {
+    "div",
+    "section",
+    "article",
+    "center",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "td_root",
+    "body",
+    "html",
+    "tbody_root",
+}
 
 
 @dataclass
@@ -91,16 +218,79 @@ class CleanResult:
 # (void elements, foreign content, a <p> inside <b>, tables), and writes it back well formed
 # for lxml, keeping every tag and attribute the pruning needs.
 _PARSE_TAGS = ALLOWED_TAGS | {
-    "div", "span", "section", "article", "center", "main", "header", "footer", "aside", "nav",
-    "font", "ins", "iframe", "form", "input", "button", "select", "option", "optgroup", "label",
-    "fieldset", "legend", "object", "embed", "param", "video", "audio", "source", "track",
-    "canvas", "map", "area", "picture", "figure", "details", "summary", "dialog", "address",
-    "time", "var", "samp", "kbd", "tt", "strike", "big", "ruby", "rt", "rp", "bdi", "bdo",
-    "wbr", "col", "colgroup", "data", "dfn", "center",
+    "div",
+    "span",
+    "section",
+    "article",
+    "center",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "font",
+    "ins",
+    "iframe",
+    "form",
+    "input",
+    "button",
+    "select",
+    "option",
+    "optgroup",
+    "label",
+    "fieldset",
+    "legend",
+    "object",
+    "embed",
+    "param",
+    "video",
+    "audio",
+    "source",
+    "track",
+    "canvas",
+    "map",
+    "area",
+    "picture",
+    "figure",
+    "details",
+    "summary",
+    "dialog",
+    "address",
+    "time",
+    "var",
+    "samp",
+    "kbd",
+    "tt",
+    "strike",
+    "big",
+    "ruby",
+    "rt",
+    "rp",
+    "bdi",
+    "bdo",
+    "wbr",
+    "col",
+    "colgroup",
+    "data",
+    "dfn",
 }
 _PARSE_ATTRIBUTES = {
-    "*": {"class", "id", "style", "hidden", "src", "href", "alt", "title", "sax-type",
-          "cms-style", "colspan", "rowspan", "start", "real_src"},
+    "*": {
+        "class",
+        "id",
+        "style",
+        "hidden",
+        "src",
+        "href",
+        "alt",
+        "title",
+        "sax-type",
+        "cms-style",
+        "colspan",
+        "rowspan",
+        "start",
+        "real_src",
+    },
 }
 
 
@@ -122,8 +312,20 @@ def html5_normalize(html: str) -> str:
     return nh3.clean(
         _FOREIGN_NAMES.sub(r"<\1span", html),
         tags=_PARSE_TAGS,
-        clean_content_tags={"script", "style", "svg", "math", "template", "noscript", "textarea",
-                            "title", "xmp", "noembed", "noframes", "plaintext"},
+        clean_content_tags={
+            "script",
+            "style",
+            "svg",
+            "math",
+            "template",
+            "noscript",
+            "textarea",
+            "title",
+            "xmp",
+            "noembed",
+            "noframes",
+            "plaintext",
+        },
         attributes=_PARSE_ATTRIBUTES,
         generic_attribute_prefixes={"data-"},
         url_schemes={"http", "https", "mailto"},
@@ -138,9 +340,23 @@ def sanitize(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "svg", "math", "noscript", "template", "iframe",
-                            "object", "textarea", "select", "title", "xmp", "noembed",
-                            "noframes", "plaintext"},
+        clean_content_tags={
+            "script",
+            "style",
+            "svg",
+            "math",
+            "noscript",
+            "template",
+            "iframe",
+            "object",
+            "textarea",
+            "select",
+            "title",
+            "xmp",
+            "noembed",
+            "noframes",
+            "plaintext",
+        },
         attributes=ALLOWED_ATTRIBUTES,
         tag_attribute_values={"p": {"class": {"article-editor"}}},
         set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer"}},
@@ -203,7 +419,12 @@ def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
         else:
             el.drop_tree()
     for el in list(root.iter()):
-        if el is not root and el.getparent() is not None and isinstance(el.tag, str) and _is_hidden(el):
+        if (
+            el is not root
+            and el.getparent() is not None
+            and isinstance(el.tag, str)
+            and _is_hidden(el)
+        ):
             el.drop_tree()
     for el in _EDITOR_XPATH(root):
         if el.getparent() is not None:
@@ -233,7 +454,9 @@ def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
         if title:
             a.set("title", title)
     # Captioned pictures: div.img_wrapper > img + span.img_descr → figure > img + figcaption.
-    for wrap in root.xpath(".//*[contains(concat(' ', normalize-space(@class), ' '), ' img_wrapper ')]"):
+    for wrap in root.xpath(
+        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' img_wrapper ')]"
+    ):
         imgs = wrap.xpath(".//img")
         if not imgs:
             wrap.drop_tree()
@@ -250,7 +473,11 @@ def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
         wrap.getparent().replace(wrap, figure)
     # <font cms-style="strong-Bold"> is emphasis; other fonts and spans are presentation.
     for el in root.xpath(".//font | .//span"):
-        if "strong-Bold" in (el.get("cms-style") or "") or el.tag == "font" and el.get("style", "").find("bold") >= 0:
+        if (
+            "strong-Bold" in (el.get("cms-style") or "")
+            or el.tag == "font"
+            and el.get("style", "").find("bold") >= 0
+        ):
             el.tag = "strong"
             el.attrib.clear()
         else:
@@ -261,8 +488,13 @@ def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
         if el.tag not in ALLOWED_TAGS and el.tag not in CONTAINER_TAGS:
             el.drop_tag()  # unknown or presentational: keep its text, lose the tag
             continue
-        keep = {"img": ("src", "alt"), "a": ("href", "title"), "td": ("colspan", "rowspan"),
-                "th": ("colspan", "rowspan"), "ol": ("start",)}.get(el.tag, ())
+        keep = {
+            "img": ("src", "alt"),
+            "a": ("href", "title"),
+            "td": ("colspan", "rowspan"),
+            "th": ("colspan", "rowspan"),
+            "ol": ("start",),
+        }.get(el.tag, ())
         kept = {n: el.get(n) for n in keep if el.get(n) is not None}
         el.attrib.clear()  # (attribute names on broken pages can be anything: clear, re-set)
         for name, value in kept.items():

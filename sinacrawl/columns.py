@@ -33,7 +33,13 @@ class Column:
 
 
 def _c(key, name, pageid=None, lid=None, paths=()):
-    return {"key": key, "label": f"{SITE}－{name}", "pageid": pageid, "lid": lid, "paths": list(paths)}
+    return {
+        "key": key,
+        "label": f"{SITE}－{name}",
+        "pageid": pageid,
+        "lid": lid,
+        "paths": list(paths),
+    }
 
 
 DEFAULT_COLUMNS: list[dict] = [
@@ -45,14 +51,32 @@ DEFAULT_COLUMNS: list[dict] = [
     _c("bwdt", "部委动态", 155, 1689),
     _c("jrxw", "金融新闻", 155, 1690),
     _c("top10", "今日财经TOP10", 155, 3231),
-    _c("chanjing", "产经", 164, 1693, ["finance.sina.com.cn/chanjing/", "chanye.finance.sina.com.cn/"]),
+    _c(
+        "chanjing",
+        "产经",
+        164,
+        1693,
+        ["finance.sina.com.cn/chanjing/", "chanye.finance.sina.com.cn/"],
+    ),
     _c("gsnews", "公司新闻", 164, 1694, ["finance.sina.com.cn/chanjing/gsnews/"]),
     _c("cyxw", "产业新闻", 164, 1695, ["finance.sina.com.cn/chanjing/cyxw/"]),
     _c("roll", "滚动", 384, 2519, ["finance.sina.com.cn/roll/"]),
     _c("stock", "股市", 384, 2671, ["finance.sina.com.cn/stock/", "finance.sina.cn/stock/"]),
-    _c("usstock", "美股", 384, 2672, ["finance.sina.com.cn/stock/usstock/", "finance.sina.cn/usstock/"]),
+    _c(
+        "usstock",
+        "美股",
+        384,
+        2672,
+        ["finance.sina.com.cn/stock/usstock/", "finance.sina.cn/usstock/"],
+    ),
     _c("chinacs", "中国概念股", 384, 2673),
-    _c("hkstock", "港股", 384, 2674, ["finance.sina.com.cn/stock/hkstock/", "finance.sina.cn/hkstock/"]),
+    _c(
+        "hkstock",
+        "港股",
+        384,
+        2674,
+        ["finance.sina.com.cn/stock/hkstock/", "finance.sina.cn/hkstock/"],
+    ),
     _c("research", "研究报告", 384, 2675),
     _c("world", "全球市场", 384, 2676, ["finance.sina.com.cn/world/"]),
     _c("forex", "外汇", 384, 2487, ["finance.sina.com.cn/money/forex/", "finance.sina.cn/forex/"]),
@@ -71,7 +95,9 @@ class ColumnTable:
         if not self.columns:
             raise ValueError("SINACRAWL_COLUMNS is empty")
         self.by_key = {c.key: c for c in self.columns}
-        self.by_list = {(c.pageid, c.lid): c for c in self.columns if c.lid is not None}
+        self.by_list: dict[tuple[int | None, int | None], Column] = {
+            (c.pageid, c.lid): c for c in self.columns if c.lid is not None
+        }
         self.default = self.by_key.get(default_key, self.columns[-1])
         # Longest prefix first, so stock/usstock/ wins over stock/.
         self._prefixes = sorted(

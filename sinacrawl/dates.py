@@ -12,7 +12,9 @@ _ISO = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?"
 )
 # 2018年12月28日 19:55 / 2016年05月25日10:10 / 2005年03月21日 11:21 (+ optional seconds)
-_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_CN = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
 _EPOCH = re.compile(r"^\d{9,11}$")
 
 
@@ -26,7 +28,9 @@ def _tz(offset: str | None) -> timezone:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
 
 
-def _build(y, mo, d, h, mi, s, tz) -> datetime | None:
+def _build(*parts) -> datetime | None:
+    """datetime(y, mo, d, h, mi, s, tz) from regex groups (None for missing time parts)."""
+    y, mo, d, h, mi, s, tz = parts
     try:
         return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), tzinfo=tz)
     except ValueError:

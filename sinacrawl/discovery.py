@@ -40,7 +40,9 @@ class Window:
     def start_ts(self) -> int | None:
         if not self.since:
             return None
-        return int(datetime(self.since.year, self.since.month, self.since.day, tzinfo=BEIJING).timestamp())
+        return int(
+            datetime(self.since.year, self.since.month, self.since.day, tzinfo=BEIJING).timestamp()
+        )
 
     def end_ts(self) -> int | None:
         if not self.until:
@@ -66,8 +68,15 @@ def _epoch(iso: str | None) -> int:
         return 0
 
 
-def judge(state: ArchiveState | None, article_id: str, url: str, mtime: int | None,
-          ctime: int | None, window: Window, refresh: bool = False) -> str:
+def judge(
+    state: ArchiveState | None,
+    article_id: str,
+    url: str,
+    mtime: int | None,
+    ctime: int | None,
+    window: Window,
+    refresh: bool = False,
+) -> str:
     """NEW, UPDATE (archived but changed since), KNOWN, or OUTSIDE the date window."""
     if not window.contains(ctime):
         return OUTSIDE
@@ -82,15 +91,20 @@ def judge(state: ArchiveState | None, article_id: str, url: str, mtime: int | No
         if dropped is None:
             return NEW
         _reason, dropped_mtime = dropped
-        return UPDATE if mtime is not None and dropped_mtime is not None and mtime > dropped_mtime else KNOWN
+        return (
+            UPDATE
+            if mtime is not None and dropped_mtime is not None and mtime > dropped_mtime
+            else KNOWN
+        )
     seen = record.mtime if record.mtime is not None else _epoch(record.last_crawled)
     if mtime is not None and mtime > seen:
         return UPDATE
     return KNOWN
 
 
-def page_is_last(decisions: Iterable[tuple[str, int | None]], window: Window,
-                 watermark: int | None) -> bool:
+def page_is_last(
+    decisions: Iterable[tuple[str, int | None]], window: Window, watermark: int | None
+) -> bool:
     """Stop paging a column after a page where every item is already settled: all known
     and no newer than the column's watermark, or all older than the window."""
     items = list(decisions)

@@ -10,7 +10,7 @@ from scrapy.loader import ItemLoader
 from sinacrawl.items import ArticleItem
 
 
-def normalize_space(text: str) -> str | None:
+def normalize_space(text: str | None) -> str | None:
     """Collapse runs of whitespace (ASCII and ideographic) to one space; None if empty.
 
     >>> normalize_space("  60万  \\n 账号　外泄 ")

@@ -52,7 +52,9 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             last_exc = None
             for attempt in range(self.tries):
                 robotsreq = Request(
-                    robotsurl, priority=self.DOWNLOAD_PRIORITY, callback=NO_CALLBACK,
+                    robotsurl,
+                    priority=self.DOWNLOAD_PRIORITY,
+                    callback=NO_CALLBACK,
                     meta={"dont_obey_robotstxt": True, "dont_retry": True},
                     dont_filter=True,
                 )
@@ -64,7 +66,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
                     await self._parse_robots(resp, netloc, request)
                     break
                 if attempt < self.tries - 1:
-                    await asyncio.sleep(self.backoff * (2 ** attempt))
+                    await asyncio.sleep(self.backoff * (2**attempt))
             else:
                 self._robots_error(last_exc or IgnoreRequest("robots.txt failed"), netloc)
             self._stats.inc_value("robotstxt/request_count")
@@ -85,8 +87,12 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     def _disallow_all(self, netloc: str, why: str):
         self.unavailable.add(netloc)
         self._stats.set_value(f"sinacrawl/robots_unavailable/{netloc}", why)
-        logger.error("robots.txt of %s is unavailable (%s): nothing will be fetched from "
-                     "that host in this run (RFC 9309)", netloc, why)
+        logger.error(
+            "robots.txt of %s is unavailable (%s): nothing will be fetched from "
+            "that host in this run (RFC 9309)",
+            netloc,
+            why,
+        )
         return build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
 
     async def _parse_robots(self, response, netloc, request):
@@ -146,7 +152,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if asked is not None:
             return min(asked, self.after_cap)
         tries = request.meta.get("retry_times", 0)
-        return min(self.cap, self.base * (2 ** tries)) * random.uniform(0.5, 1.0)
+        return min(self.cap, self.base * (2**tries)) * random.uniform(0.5, 1.0)
 
     def _slow_host(self, request, seconds: float) -> None:
         """Make the host's download slot keep at least ``seconds`` between requests."""
@@ -169,7 +175,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             if asked is not None:
                 self._slow_host(request, min(asked, self.after_cap))
         retry = get_retry_request(
-            request, reason=response_status_message(response.status), spider=self.crawler.spider,
+            request,
+            reason=response_status_message(response.status),
+            spider=self.crawler.spider,
             max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             priority_adjust=self.priority_adjust,
         )
@@ -182,7 +190,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
         retry = get_retry_request(
-            request, reason=exception, spider=self.crawler.spider,
+            request,
+            reason=exception,
+            spider=self.crawler.spider,
             max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             priority_adjust=self.priority_adjust,
         )

@@ -29,13 +29,18 @@ class Progress:
 
     def line(self) -> str:
         s = self.crawler.stats.get_stats()
-        discovered = sum(v for k, v in s.items() if k.startswith("sinacrawl/discovered/")
-                         and k != "sinacrawl/discovered/known")
+        discovered = sum(
+            v
+            for k, v in s.items()
+            if k.startswith("sinacrawl/discovered/") and k != "sinacrawl/discovered/known"
+        )
         written = s.get("sinacrawl/written/new", 0) + s.get("sinacrawl/written/updated", 0)
-        return (f"discovered {discovered}  fetched {s.get('sinacrawl/requests/article', 0)}  "
-                f"written {written}  unchanged {s.get('sinacrawl/unchanged', 0)}  "
-                f"dropped {s.get('sinacrawl/dropped', 0)}  errors "
-                f"{sum(v for k, v in s.items() if k.startswith('sinacrawl/errors/'))}")
+        return (
+            f"discovered {discovered}  fetched {s.get('sinacrawl/requests/article', 0)}  "
+            f"written {written}  unchanged {s.get('sinacrawl/unchanged', 0)}  "
+            f"dropped {s.get('sinacrawl/dropped', 0)}  errors "
+            f"{sum(v for k, v in s.items() if k.startswith('sinacrawl/errors/'))}"
+        )
 
     def tick(self):
         self.stream.write("\r\x1b[2K" + self.line())

@@ -23,7 +23,9 @@ DEFAULT_PATH_TEMPLATE = "{year}/{month}/{id}.md"
 # Characters YAML treats as line breaks; inside a one-line scalar they become a space.
 _LINE_BREAKS = re.compile("[\r\n\t\x85\u2028\u2029]")
 # Characters YAML cannot carry (C0/C1 controls, DEL, surrogates, non-characters) plus the BOM.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]"
+)
 # A plain scalar is written only when it is this tame and reads back as itself in YAML 1.1
 # (PyYAML) and 1.2 (js-yaml): no indicator first, no ": " or " #", no number, bool or null.
 _TAME = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`0-9+.~=<][^:#]*(?<=[^\s])$")
@@ -95,7 +97,7 @@ def head_image(images: Sequence[str], og_image: str | None, default: str = DEFAU
         if og.startswith("//"):
             og = "https:" + og
         elif og.startswith("http://"):
-            og = "https://" + og[len("http://"):]
+            og = "https://" + og[len("http://") :]
         if og.startswith("https://"):
             return og
     return default

@@ -27,15 +27,16 @@ CACHE_BUSTERS = {"_", "r"}
 
 def replay_key(url: str) -> str:
     parts = urlsplit(url.strip())
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if k not in CACHE_BUSTERS)
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in CACHE_BUSTERS
+    )
     return f"{(parts.hostname or '').lower()}{parts.path or '/'}?{urlencode(query)}"
 
 
 def load_recordings(root: str | os.PathLike) -> dict[str, Path]:
     """Map replay keys to recording folders."""
     found: dict[str, Path] = {}
-    for folder, _dirs, files in os.walk(root):
+    for folder, _dirs, files in os.walk(os.fspath(root)):
         if "url.txt" in files:
             url = (Path(folder) / "url.txt").read_text(encoding="utf-8").strip()
             if url:
@@ -54,6 +55,7 @@ def recorded_response(url: str, folder: Path, request=None) -> Response:
             body = (folder / name).read_bytes()
             break
     headers = meta.get("headers") or {}
+    cls: type[Response]
     if name == "page.html":
         headers.setdefault("Content-Type", "text/html")
         cls = HtmlResponse
@@ -62,8 +64,9 @@ def recorded_response(url: str, folder: Path, request=None) -> Response:
         cls = TextResponse
     else:
         cls = Response
-    return cls(url, status=int(meta.get("status", 200)), headers=headers, body=body,
-               request=request)
+    return cls(
+        url, status=int(meta.get("status", 200)), headers=headers, body=body, request=request
+    )
 
 
 class ReplayMiddleware:

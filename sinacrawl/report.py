@@ -23,7 +23,7 @@ def summarize(stats: dict, settings) -> dict:
     """The report's numbers from the crawl's stats; pure."""
 
     def prefixed(prefix):
-        return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
+        return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
 
     started, finished = stats.get("start_time"), stats.get("finish_time")
     errors = prefixed("sinacrawl/errors/")
@@ -38,13 +38,17 @@ def summarize(stats: dict, settings) -> dict:
     for host, why in sorted(prefixed("sinacrawl/robots_unavailable/").items()):
         failures.append(f"robots.txt of {host} unavailable ({why}): nothing fetched there")
     for column in sorted(prefixed("sinacrawl/empty_listing/")):
-        failures.append(f"column {column}: the listing answered but listed no article "
-                        "(has Sina changed its layout?)")
+        failures.append(
+            f"column {column}: the listing answered but listed no article "
+            "(has Sina changed its layout?)"
+        )
     article_errors = errors.get("article", 0)
     max_rate = settings.getfloat("SINACRAWL_MAX_ERROR_RATE")
     if article_requests and article_errors / article_requests > max_rate:
-        failures.append(f"{article_errors} of {article_requests} articles could not be fetched "
-                        f"(more than {max_rate:.0%})")
+        failures.append(
+            f"{article_errors} of {article_requests} articles could not be fetched "
+            f"(more than {max_rate:.0%})"
+        )
     if errors.get("write"):
         failures.append(f"{errors['write']} posts could not be written")
     return {
@@ -59,7 +63,9 @@ def summarize(stats: dict, settings) -> dict:
         "archive_size": stats.get("sinacrawl/archive_size"),
         "started": started.isoformat() if started else None,
         "finished": finished.isoformat() if finished else None,
-        "duration_s": round((finished - started).total_seconds(), 3) if started and finished else None,
+        "duration_s": round((finished - started).total_seconds(), 3)
+        if started and finished
+        else None,
         "finish_reason": reason,
         "failed": bool(failures),
         "failures": failures,
@@ -88,7 +94,8 @@ class RunReport:
         logger.info(
             "run report: %(new)s new, %(updated)s updated, %(unchanged)s unchanged, "
             "%(skipped_known)s skipped as known, dropped %(dropped)s, errors %(errors)s, "
-            "requests %(requests)s, %(duration_s)ss", report,
+            "requests %(requests)s, %(duration_s)ss",
+            report,
         )
         for failure in report["failures"]:
             logger.error("run failed: %s", failure)

@@ -21,8 +21,15 @@ SINA_DOMAINS = ["sina.com.cn", "sina.cn", "sinaimg.cn"]
 # Drops that a later run would not change: the article leaves the frontier.
 TRANSIENT_DROPS = {"write_error", "unsafe_path"}
 # Page-level drops remembered (tombstoned) so discovery does not fetch the page again.
-PERMANENT_PAGE_DROPS = {"deleted", "not_article", "redirected_home", "no_title", "undecodable",
-                        "not_html", "robots_forbidden"}
+PERMANENT_PAGE_DROPS = {
+    "deleted",
+    "not_article",
+    "redirected_home",
+    "no_title",
+    "undecodable",
+    "not_html",
+    "robots_forbidden",
+}
 
 
 class SinaSpider(scrapy.Spider):
@@ -69,10 +76,14 @@ class SinaSpider(scrapy.Spider):
         if self.state is not None and reason in PERMANENT_PAGE_DROPS:
             self.state.settle(article_id(url), reason, url, mtime)
 
-    def article_request(self, url: str, column: str | None = None, mtime: int | None = None,
-                        priority: int = 0) -> scrapy.Request:
+    def article_request(
+        self, url: str, column: str | None = None, mtime: int | None = None, priority: int = 0
+    ) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.article_failed, priority=priority,
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            priority=priority,
             cb_kwargs={"column": column, "mtime": mtime},
             # 404/410 reach parse_article (a deleted article, settled); other errors the errback.
             # Not dont_filter: that would also exempt the request (and its redirects) from
@@ -88,8 +99,11 @@ class SinaSpider(scrapy.Spider):
             return
         # Stays in the frontier: the next run fetches it again.
         self.stats.inc_value("sinacrawl/errors/article")
-        logger.warning("article failed, kept for the next run: %s (%s)",
-                       failure.request.url, failure.getErrorMessage())
+        logger.warning(
+            "article failed, kept for the next run: %s (%s)",
+            failure.request.url,
+            failure.getErrorMessage(),
+        )
 
     def parse_article(self, response, column: str | None = None, mtime: int | None = None):
         """An ArticleItem from an article page, or a counted drop."""

@@ -129,11 +129,18 @@ class ArchiveState:
 
     # The frontier: articles discovered but not yet settled (written or dropped for good).
     # A killed or failed run leaves them here; the next run fetches them first.
-    def add_frontier(self, article_id: str, url: str, column: str | None, mtime: int | None) -> None:
+    def add_frontier(
+        self, article_id: str, url: str, column: str | None, mtime: int | None
+    ) -> None:
         raise NotImplementedError
 
-    def settle(self, article_id: str, reason: str | None = None, url: str | None = None,
-               mtime: int | None = None) -> None:
+    def settle(
+        self,
+        article_id: str,
+        reason: str | None = None,
+        url: str | None = None,
+        mtime: int | None = None,
+    ) -> None:
         """Take an article off the frontier; with a reason, remember it as dropped for good
         (a deleted page, not an article), so discovery does not fetch it again."""
         raise NotImplementedError
@@ -175,7 +182,9 @@ class SqliteState(ArchiveState):
             f"SELECT {','.join(_COLS)} FROM articles WHERE id=?", (article_id,)
         ).fetchone()
         if row is None:
-            alias = self.db.execute("SELECT id FROM aliases WHERE alias_id=?", (article_id,)).fetchone()
+            alias = self.db.execute(
+                "SELECT id FROM aliases WHERE alias_id=?", (article_id,)
+            ).fetchone()
             if alias is None:
                 return None
             return self.get(alias[0])
@@ -235,7 +244,13 @@ class SqliteState(ArchiveState):
         self.db.execute(
             "INSERT OR REPLACE INTO frontier(id, url, column_key, mtime, discovered) "
             "VALUES (?,?,?,?,?)",
-            (article_id, url, column, mtime, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            (
+                article_id,
+                url,
+                column,
+                mtime,
+                datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            ),
         )
 
     def settle(self, article_id, reason=None, url=None, mtime=None) -> None:
@@ -246,8 +261,13 @@ class SqliteState(ArchiveState):
             self.db.execute(
                 "INSERT OR REPLACE INTO tombstones(id, url, reason, mtime, dropped) "
                 "VALUES (?,?,?,?,?)",
-                (article_id, url, reason, mtime,
-                 datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                (
+                    article_id,
+                    url,
+                    reason,
+                    mtime,
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                ),
             )
 
     def tombstone(self, article_id):

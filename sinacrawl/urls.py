@@ -21,9 +21,29 @@ SINA_SUFFIXES = ("sina.com.cn", "sina.cn", "sinaimg.cn", "sina.com")
 # Query parameters that never change which article a URL names.
 TRACKING_PARAMS = frozenset(
     {
-        "cre", "mod", "loc", "r", "doct", "rfunc", "tj", "from", "wm", "vt", "pos", "cid",
-        "sudaref", "display", "retcode", "_", "fromsinago", "sinawapsharesource",
-        "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+        "cre",
+        "mod",
+        "loc",
+        "r",
+        "doct",
+        "rfunc",
+        "tj",
+        "from",
+        "wm",
+        "vt",
+        "pos",
+        "cid",
+        "sudaref",
+        "display",
+        "retcode",
+        "_",
+        "fromsinago",
+        "sinawapsharesource",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
     }
 )
 
@@ -87,7 +107,8 @@ def canonical_url(url: str, base: str | None = None) -> str:
         query = ""
     else:
         kept = [
-            kv for kv in parts.query.split("&")
+            kv
+            for kv in parts.query.split("&")
             if kv and kv.split("=", 1)[0].lower() not in TRACKING_PARAMS
         ]
         query = "&".join(kept)

@@ -32,8 +32,13 @@ class ListsSpider(SinaSpider):
             yield self.list_request(url, 1)
 
     def list_request(self, url, page):
-        return scrapy.Request(url, callback=self.parse_list, cb_kwargs={"page": page},
-                              errback=self.list_failed, meta={"sinacrawl_kind": "list"})
+        return scrapy.Request(
+            url,
+            callback=self.parse_list,
+            cb_kwargs={"page": page},
+            errback=self.list_failed,
+            meta={"sinacrawl_kind": "list"},
+        )
 
     def parse_list(self, response, page):
         listing = ListPage(response)

@@ -13,8 +13,9 @@ from sinacrawl.spider import SinaSpider
 class RollSpider(SinaSpider):
     name = "roll"
 
-    def __init__(self, columns: str = "china", since=None, until=None, pages=None,
-                 refresh=None, **kwargs):
+    def __init__(
+        self, columns: str = "china", since=None, until=None, pages=None, refresh=None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.column_arg = columns
         self.window = Window.parse(since, until)
@@ -29,8 +30,11 @@ class RollSpider(SinaSpider):
 
     async def start(self):
         table = ColumnTable(self.settings.getlist("SINACRAWL_COLUMNS"))
-        keys = [c.key for c in table.columns if c.lid] if self.column_arg == "all" else [
-            k.strip() for k in self.column_arg.split(",") if k.strip()]
+        keys = (
+            [c.key for c in table.columns if c.lid]
+            if self.column_arg == "all"
+            else [k.strip() for k in self.column_arg.split(",") if k.strip()]
+        )
         self.columns = [table.get(k) for k in keys]
         for column in self.columns:
             if column.lid is None:
@@ -53,8 +57,10 @@ class RollSpider(SinaSpider):
 
     def api_request(self, column, page):
         return scrapy.Request(
-            roll_api_url(column.pageid, column.lid, page), callback=self.parse_api,
-            errback=self.api_failed, cb_kwargs={"column": column.key, "page": page},
+            roll_api_url(column.pageid, column.lid, page),
+            callback=self.parse_api,
+            errback=self.api_failed,
+            cb_kwargs={"column": column.key, "page": page},
             meta={"sinacrawl_kind": "api", "sinacrawl_column": column.key},
         )
 
@@ -73,8 +79,9 @@ class RollSpider(SinaSpider):
                 self.stats.inc_value("sinacrawl/discovered/listed_twice")
                 decisions.append((KNOWN, entry.ctime))
                 continue
-            verdict = judge(self.state, entry.id, entry.url, entry.mtime, entry.ctime,
-                            self.window, self.refresh)
+            verdict = judge(
+                self.state, entry.id, entry.url, entry.mtime, entry.ctime, self.window, self.refresh
+            )
             decisions.append((verdict, entry.ctime))
             self.stats.inc_value(f"sinacrawl/discovered/{verdict}")
             if verdict in (NEW, UPDATE):

@@ -39,7 +39,9 @@ class Case:
 
 
 def article_cases() -> list[Case]:
-    return [Case(p.name, p) for p in sorted(ARTICLE_FIXTURES.iterdir()) if (p / "url.txt").is_file()]
+    return [
+        Case(p.name, p) for p in sorted(ARTICLE_FIXTURES.iterdir()) if (p / "url.txt").is_file()
+    ]
 
 
 def pytest_generate_tests(metafunc):

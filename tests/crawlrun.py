@@ -15,13 +15,33 @@ from tests.conftest import ROOT
 SITE = ROOT / "fixtures" / "site"
 
 
-def crawl_cmd(spider: str, out: Path, *args: str, upstream: str | None = None,
-              replay: Path | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"SINACRAWL_OUTPUT_DIR={out}",
-           "-s", "LOG_LEVEL=INFO", "-s", "SINACRAWL_RETRY_BACKOFF=0.05"]
+def crawl_cmd(
+    spider: str, out: Path, *args: str, upstream: str | None = None, replay: Path | None = None
+) -> list[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        spider,
+        "-s",
+        f"SINACRAWL_OUTPUT_DIR={out}",
+        "-s",
+        "LOG_LEVEL=INFO",
+        "-s",
+        "SINACRAWL_RETRY_BACKOFF=0.05",
+    ]
     if upstream:
-        cmd += ["-s", f"SINACRAWL_UPSTREAM={upstream}", "-s", "DOWNLOAD_DELAY=0",
-                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+        cmd += [
+            "-s",
+            f"SINACRAWL_UPSTREAM={upstream}",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        ]
     if replay:
         cmd += ["-s", f"SINACRAWL_REPLAY={replay}"]
     return cmd + list(args)
@@ -32,8 +52,14 @@ def env() -> dict:
 
 
 def run_crawl(spider: str, out: Path, *args: str, upstream=None, replay=None, timeout=300):
-    return subprocess.run(crawl_cmd(spider, out, *args, upstream=upstream, replay=replay),
-                          cwd=ROOT, env=env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        crawl_cmd(spider, out, *args, upstream=upstream, replay=replay),
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def report(out: Path) -> dict:
@@ -47,8 +73,10 @@ def posts(out: Path) -> dict[str, bytes]:
 def index_rows(out: Path) -> dict[str, tuple]:
     con = sqlite3.connect(out / "index.sqlite")
     try:
-        return {r[0]: r[1:] for r in con.execute(
-            "SELECT id, path, content_hash, version, url FROM articles")}
+        return {
+            r[0]: r[1:]
+            for r in con.execute("SELECT id, path, content_hash, version, url FROM articles")
+        }
     finally:
         con.close()
 

@@ -18,6 +18,7 @@ def status(code: int, headers: dict | None = None):
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
         h.wfile.write(body)
+
     return fault
 
 
@@ -32,11 +33,13 @@ def timeout(seconds: float):
     def fault(h, url):
         time.sleep(seconds)
         reset(h, url)
+
     return fault
 
 
 def truncated(server):
     """Promise the whole body, send half of it, hang up."""
+
     def fault(h, url):
         code, headers, body = server.answer(url)
         h.send_response(code)
@@ -48,6 +51,7 @@ def truncated(server):
         h.wfile.write(body[: len(body) // 2])
         h.wfile.flush()
         reset(h, url)
+
     return fault
 
 
@@ -57,6 +61,7 @@ def redirect(location: str):
         h.send_header("Location", location)
         h.send_header("Content-Length", "0")
         h.end_headers()
+
     return fault
 
 
@@ -70,6 +75,7 @@ def gzip_bomb(megabytes: int = 64):
         h.send_header("Content-Length", str(len(bomb)))
         h.end_headers()
         h.wfile.write(bomb)
+
     return fault
 
 
@@ -89,11 +95,13 @@ def oversized(megabytes: int):
                 sent += len(part)
         except OSError:
             pass
+
     return fault
 
 
 def relabel(server, content_type: str):
     """The right bytes under a wrong charset label."""
+
     def fault(h, url):
         code, headers, body = server.answer(url)
         h.send_response(code)
@@ -101,4 +109,5 @@ def relabel(server, content_type: str):
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
         h.wfile.write(body)
+
     return fault

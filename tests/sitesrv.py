@@ -77,8 +77,11 @@ class SiteServer:
             return [u for u in self.log if u.endswith("/robots.txt")]
         if kind == "list":
             return [u for u in self.log if "/index_" in u]
-        return [u for u in self.log if "/api/roll/" not in u and "/index_" not in u
-                and not u.endswith("/robots.txt")]
+        return [
+            u
+            for u in self.log
+            if "/api/roll/" not in u and "/index_" not in u and not u.endswith("/robots.txt")
+        ]
 
     def __enter__(self):
         self.thread.start()

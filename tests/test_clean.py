@@ -22,8 +22,8 @@ def test_ad_splice_comment_markers_leave_sentence_whole():
 @pytest.mark.parametrize(
     "junk",
     [
-        '<script>alert(1)</script>',
-        '<style>.a{color:red}</style>',
+        "<script>alert(1)</script>",
+        "<style>.a{color:red}</style>",
         '<iframe src="https://evil.example/"></iframe>',
         '<div class="clearfix appendQr_wrap"><div class="appendQr_normal"><img src="https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"></div><div class="appendQr_normal_txt">海量资讯、精准解读，尽在新浪财经APP</div></div>',
         '<div class="ct_hqimg"><img src="http://image.sinajs.cn/newchart/min/n/sh000001.gif"><a href="x">热点栏目</a></div>',
@@ -35,8 +35,8 @@ def test_ad_splice_comment_markers_leave_sentence_whole():
         '<p><span style="font-family: KaiTi_GB2312,KaiTi;">免责声明：自媒体综合提供的内容均源自自媒体，版权归原作者所有。</span></p>',
         '<div data-sudaclick="suda_1028_guba"><p>进入<a href="http://guba.sina.com.cn">【新浪财经股吧】</a>讨论</p></div>',
         '<form action="/x"><input name="q"></form>',
-        '<!-- 行情图begin --><!-- 行情图end -->',
-        '<svg><script>alert(1)</script></svg>',
+        "<!-- 行情图begin --><!-- 行情图end -->",
+        "<svg><script>alert(1)</script></svg>",
     ],
 )
 def test_junk_removed(junk):
@@ -45,42 +45,62 @@ def test_junk_removed(junk):
 
 
 def test_stock_quote_span_dropped_name_kept():
-    html = ('<div><p>　　龙头<span id="stock_sh600519"><a href="https://finance.sina.com.cn/realstock/'
-            'company/sh600519/nc.shtml" class="keyword" target="_blank">贵州茅台</a></span>'
-            '<span id="quote_sh600519">1678.50</span>走强。</p></div>')
+    html = (
+        '<div><p>　　龙头<span id="stock_sh600519"><a href="https://finance.sina.com.cn/realstock/'
+        'company/sh600519/nc.shtml" class="keyword" target="_blank">贵州茅台</a></span>'
+        '<span id="quote_sh600519">1678.50</span>走强。</p></div>'
+    )
     out = clean(html)
     assert "1678.50" not in out
-    assert '龙头<a href="https://finance.sina.com.cn/realstock/company/sh600519/nc.shtml">贵州茅台</a>走强' in out
+    assert (
+        '龙头<a href="https://finance.sina.com.cn/realstock/company/sh600519/nc.shtml">贵州茅台</a>走强'
+        in out
+    )
 
 
 def test_links_absolute_and_scripts_urls_dropped():
-    out = clean('<div><p><a href="/a.shtml" onclick="x()">站内</a><a href="javascript:alert(1)">坏</a>'
-                '<a href="//weibo.com/u/1">微博</a></p></div>')
+    out = clean(
+        '<div><p><a href="/a.shtml" onclick="x()">站内</a><a href="javascript:alert(1)">坏</a>'
+        '<a href="//weibo.com/u/1">微博</a></p></div>'
+    )
     assert '<a href="https://finance.sina.com.cn/a.shtml">站内</a>' in out
     assert "javascript" not in out and "onclick" not in out
     assert '<a href="https://weibo.com/u/1">微博</a>' in out
 
 
 def test_caption_becomes_figure():
-    out = clean('<div><div class="img_wrapper"><img src="//n.sinaimg.cn/a.jpg" alt="图" id="0">'
-                '<span class="img_descr">图说</span></div></div>')
-    assert out == ('<figure><img src="https://n.sinaimg.cn/a.jpg" alt="图" referrerpolicy="no-referrer">'
-                   "<figcaption>图说</figcaption></figure>")
+    out = clean(
+        '<div><div class="img_wrapper"><img src="//n.sinaimg.cn/a.jpg" alt="图" id="0">'
+        '<span class="img_descr">图说</span></div></div>'
+    )
+    assert out == (
+        '<figure><img src="https://n.sinaimg.cn/a.jpg" alt="图" referrerpolicy="no-referrer">'
+        "<figcaption>图说</figcaption></figure>"
+    )
 
 
 def test_editor_line_moves_last_once():
     html = '<div><p class="article-editor">责任编辑：张三 </p><p>　　正文。</p></div>'
     assert clean(html) == '<p>　　正文。</p>\n<p class="article-editor">责任编辑：张三</p>'
-    assert clean(html, editor="责任编辑：李四") == '<p>　　正文。</p>\n<p class="article-editor">责任编辑：李四</p>'
+    assert (
+        clean(html, editor="责任编辑：李四")
+        == '<p>　　正文。</p>\n<p class="article-editor">责任编辑：李四</p>'
+    )
 
 
 def test_text_directly_in_container_is_wrapped():
     out = clean("<div>　　第一段<br><br><p>　　第二段</p>尾巴</div>")
-    assert out.startswith("<p>　　第一段") and "<p>　　第二段</p>" in out and out.endswith("<p>尾巴</p>")
+    assert (
+        out.startswith("<p>　　第一段")
+        and "<p>　　第二段</p>" in out
+        and out.endswith("<p>尾巴</p>")
+    )
 
 
 def test_cms_style_bold_font_becomes_strong():
-    out = clean('<div><p cms-style="font-L"><font cms-style="font-L strong-Bold">小标题</font></p></div>')
+    out = clean(
+        '<div><p cms-style="font-L"><font cms-style="font-L strong-Bold">小标题</font></p></div>'
+    )
     assert out == "<p><strong>小标题</strong></p>"
 
 

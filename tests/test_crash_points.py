@@ -81,8 +81,14 @@ CHILD = textwrap.dedent(
 def write(out, step="none", variant="v1"):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env["SCRAPY_SETTINGS_MODULE"] = "sinacrawl.settings"
-    return subprocess.run([sys.executable, "-c", CHILD, str(out), step, variant], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, str(out), step, variant],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def settle(out):

@@ -19,8 +19,12 @@ pytestmark = pytest.mark.slow
 def scrapy(*args, cwd=ROOT, check=True):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", *args], cwd=cwd, env=env, capture_output=True,
-        text=True, timeout=300,
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if check and proc.returncode != 0:
         raise AssertionError(proc.stderr[-3000:])
@@ -28,12 +32,21 @@ def scrapy(*args, cwd=ROOT, check=True):
 
 
 def crawl(out: Path, *extra):
-    return scrapy("crawl", "article", "-s", f"SINACRAWL_REPLAY={ARTICLE_FIXTURES}",
-                  "-s", f"SINACRAWL_OUTPUT_DIR={out}", "-s", "LOG_LEVEL=INFO", *extra)
+    return scrapy(
+        "crawl",
+        "article",
+        "-s",
+        f"SINACRAWL_REPLAY={ARTICLE_FIXTURES}",
+        "-s",
+        f"SINACRAWL_OUTPUT_DIR={out}",
+        "-s",
+        "LOG_LEVEL=INFO",
+        *extra,
+    )
 
 
 def stats_from_log(stderr: str) -> str:
-    return stderr[stderr.find("Dumping Scrapy stats"):]
+    return stderr[stderr.find("Dumping Scrapy stats") :]
 
 
 def test_scrapy_list():
@@ -60,7 +73,7 @@ def test_crawl_writes_one_post_per_article_and_index(tmp_path):
     con = sqlite3.connect(tmp_path / "index.sqlite")
     rows = con.execute("SELECT id, url, path, title, source, content_hash FROM articles").fetchall()
     assert len(rows) == len(articles)
-    for id_, url, path, title, source, digest in rows:
+    for _id, url, path, _title, _source, digest in rows:
         assert (tmp_path / path).is_file()
         assert url.startswith("https://")
         import hashlib
@@ -96,13 +109,23 @@ def test_markdown_body_format(tmp_path):
     seed = (ARTICLE_FIXTURES / "seed_domestic_2022" / "url.txt").read_text().strip()
     crawl(tmp_path, "-a", f"url={seed}", "-s", "SINACRAWL_BODY_FORMAT=markdown")
     post = next(tmp_path.rglob("*.md")).read_text(encoding="utf-8")
-    assert post.startswith("---\ntitle: '人社部：") and "<p>" not in post and "责任编辑：王蒙" in post
+    assert (
+        post.startswith("---\ntitle: '人社部：") and "<p>" not in post and "责任编辑：王蒙" in post
+    )
 
 
 def test_scrapy_parse_an_article_url():
     seed = (ARTICLE_FIXTURES / "seed_domestic_2022" / "url.txt").read_text().strip()
-    proc = scrapy("parse", "--spider", "article", "-s", f"SINACRAWL_REPLAY={ARTICLE_FIXTURES}",
-                  "-s", "SINACRAWL_OUTPUT_DIR=", seed)
+    proc = scrapy(
+        "parse",
+        "--spider",
+        "article",
+        "-s",
+        f"SINACRAWL_REPLAY={ARTICLE_FIXTURES}",
+        "-s",
+        "SINACRAWL_OUTPUT_DIR=",
+        seed,
+    )
     assert "人社部：重点面向2022届高校毕业生" in proc.stdout
     assert "'id': 'kyakumy8753215'" in proc.stdout
 
@@ -118,8 +141,18 @@ def test_cli_convert(tmp_path):
     assert (tmp_path / "p.md").read_bytes() == printed
     bad = ARTICLE_FIXTURES / "not_article_list"
     proc = subprocess.run(
-        [sys.executable, "-m", "sinacrawl", "convert", str(bad / "page.html"), "--url",
-         (bad / "url.txt").read_text().strip()], capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "sinacrawl",
+            "convert",
+            str(bad / "page.html"),
+            "--url",
+            (bad / "url.txt").read_text().strip(),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "not_article" in proc.stderr
@@ -128,9 +161,26 @@ def test_cli_convert(tmp_path):
 def test_cli_index_export(tmp_path):
     crawl(tmp_path)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-m", "sinacrawl", "index", str(tmp_path)],
-                         capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "sinacrawl", "index", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
     rows = [json.loads(line) for line in out.splitlines()]
     assert {r["id"] for r in rows} >= {"kyakumy8753215"}
-    assert all({"url", "path", "title", "source", "published", "content_hash",
-                "first_crawled", "last_crawled"} <= set(r) for r in rows)
+    assert all(
+        {
+            "url",
+            "path",
+            "title",
+            "source",
+            "published",
+            "content_hash",
+            "first_crawled",
+            "last_crawled",
+        }
+        <= set(r)
+        for r in rows
+    )

@@ -12,11 +12,20 @@ import time
 import pytest
 
 from sinacrawl.replay import replay_key
-from tests.crawlrun import (
-    SITE, check_consistent, crawl_cmd, env, expected_ids, index_rows, leftovers, manifest,
-    posts, report, run_crawl,
-)
 from tests.conftest import ROOT
+from tests.crawlrun import (
+    SITE,
+    check_consistent,
+    crawl_cmd,
+    env,
+    expected_ids,
+    index_rows,
+    leftovers,
+    manifest,
+    posts,
+    report,
+    run_crawl,
+)
 from tests.sitesrv import SiteServer
 
 pytestmark = pytest.mark.slow
@@ -68,11 +77,17 @@ def _api_reply(pageid, lid, page=1):
 def test_update_refetches_and_rewrites_changed_article(site, tmp_path):
     run_crawl("roll", tmp_path, "-a", "columns=china", upstream=site.url)
     url, reply = _api_reply(155, 1686)
-    item = next(i for i in reply["result"]["data"] if "finance.sina.com.cn/china/" in i["url"]
-                and "ineyakrw" not in i["url"])
+    item = next(
+        i
+        for i in reply["result"]["data"]
+        if "finance.sina.com.cn/china/" in i["url"] and "ineyakrw" not in i["url"]
+    )
     item["mtime"] = str(int(item["mtime"]) + 3600)
-    site.overrides[replay_key(url)] = (200, {"Content-Type": "application/json"},
-                                       json.dumps(reply, ensure_ascii=False).encode())
+    site.overrides[replay_key(url)] = (
+        200,
+        {"Content-Type": "application/json"},
+        json.dumps(reply, ensure_ascii=False).encode(),
+    )
     article_id = item["docid"].split(":")[1]
     status, headers, body = site.answer(item["url"])
     changed = body.replace("　　".encode(), "　　（更新）".encode(), 1)
@@ -108,8 +123,15 @@ def test_empty_column_is_reported(site, tmp_path):
 
 
 def test_unreachable_api_fails_the_run(tmp_path):
-    proc = run_crawl("roll", tmp_path, "-a", "columns=china", "-s", "RETRY_TIMES=0",
-                     upstream="http://127.0.0.1:9")
+    proc = run_crawl(
+        "roll",
+        tmp_path,
+        "-a",
+        "columns=china",
+        "-s",
+        "RETRY_TIMES=0",
+        upstream="http://127.0.0.1:9",
+    )
     assert proc.returncode == 1
     assert report(tmp_path)["failed"]
 
@@ -117,8 +139,17 @@ def test_unreachable_api_fails_the_run(tmp_path):
 def test_date_window_and_page_cap(site, tmp_path):
     arts = [a for a in manifest()["articles"] if "china" in a["columns"]]
     day = sorted(a["published"][:10] for a in arts)[len(arts) // 2]
-    proc = run_crawl("roll", tmp_path, "-a", "columns=china", "-a", f"since={day}",
-                     "-a", f"until={day}", upstream=site.url)
+    proc = run_crawl(
+        "roll",
+        tmp_path,
+        "-a",
+        "columns=china",
+        "-a",
+        f"since={day}",
+        "-a",
+        f"until={day}",
+        upstream=site.url,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     written = {p.rsplit("/", 1)[1][:-3] for p in posts(tmp_path)}
     assert written == {a["id"] for a in arts if a["published"][:10] == day}
@@ -140,9 +171,13 @@ def test_lists_spider_discovers_from_html_lists(site, tmp_path):
 def test_second_concurrent_run_is_refused(site, tmp_path):
     slow = SiteServer(SITE, faults=lambda h, url, n: time.sleep(0.3) or False)
     with slow:
-        first = subprocess.Popen(crawl_cmd("roll", tmp_path, "-a", "columns=china",
-                                           upstream=slow.url), cwd=ROOT, env=env(),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        first = subprocess.Popen(
+            crawl_cmd("roll", tmp_path, "-a", "columns=china", upstream=slow.url),
+            cwd=ROOT,
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.time() + 30
             while not (tmp_path / ".sinacrawl.lock").exists() and time.time() < deadline:
@@ -170,10 +205,13 @@ def test_kill_9_at_random_moments_then_resume(tmp_path):
         out = tmp_path / "killed"
         kills = 0
         for _ in range(20):
-            proc = subprocess.Popen(crawl_cmd("roll", out, "-a", f"columns={GOOD}",
-                                              upstream=server.url),
-                                    cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                crawl_cmd("roll", out, "-a", f"columns={GOOD}", upstream=server.url),
+                cwd=ROOT,
+                env=env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(rng.uniform(0.6, 2.5))
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)

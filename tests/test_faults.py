@@ -13,7 +13,6 @@ import time
 
 import pytest
 
-from sinacrawl.replay import replay_key
 from tests import faults
 from tests.conftest import ROOT
 from tests.crawlrun import check_consistent, leftovers, posts, report, run_crawl
@@ -21,15 +20,38 @@ from tests.sitesrv import SiteServer
 
 pytestmark = pytest.mark.slow
 
-FAST = ["-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=3", "-s", "SINACRAWL_RETRY_BACKOFF=0.05",
-        "-s", "CONCURRENT_REQUESTS=16", "-s", "SINACRAWL_MAX_ERROR_RATE=0.5"]
+FAST = [
+    "-s",
+    "DOWNLOAD_TIMEOUT=2",
+    "-s",
+    "RETRY_TIMES=3",
+    "-s",
+    "SINACRAWL_RETRY_BACKOFF=0.05",
+    "-s",
+    "CONCURRENT_REQUESTS=16",
+    "-s",
+    "SINACRAWL_MAX_ERROR_RATE=0.5",
+]
 
 
 @pytest.fixture(scope="module")
 def site200(tmp_path_factory):
     out = tmp_path_factory.mktemp("site200")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "sitegen.py"), str(out), "--articles",
-                    "200", "--seed", "7", "--columns", "china"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "sitegen.py"),
+            str(out),
+            "--articles",
+            "200",
+            "--seed",
+            "7",
+            "--columns",
+            "china",
+        ],
+        check=True,
+        capture_output=True,
+    )
     import json
 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -55,8 +77,14 @@ def test_k_failures_within_retry_budget_all_captured_in_one_run(site200, tmp_pat
         return False
 
     with SiteServer(root, faults=plan) as server:
-        kinds = [faults.status(500), faults.status(503), faults.reset, faults.truncated(server),
-                 faults.status(429, {"Retry-After": "0"}), faults.timeout(2.5)]
+        kinds = [
+            faults.status(500),
+            faults.status(503),
+            faults.reset,
+            faults.truncated(server),
+            faults.status(429, {"Retry-After": "0"}),
+            faults.timeout(2.5),
+        ]
         proc = run_crawl("roll", tmp_path, *FAST, upstream=server.url)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert written_ids(tmp_path) == ids
@@ -178,8 +206,9 @@ def test_hostile_responses_are_bounded(site200, tmp_path):
         return True
 
     with SiteServer(root, faults=plan) as server:
-        proc = run_crawl("roll", tmp_path, *FAST, "-s", "MEMUSAGE_LIMIT_MB=1024",
-                         upstream=server.url)
+        proc = run_crawl(
+            "roll", tmp_path, *FAST, "-s", "MEMUSAGE_LIMIT_MB=1024", upstream=server.url
+        )
         offsite_hits = [u for u in server.log if "evil.example.com" in u]
     assert offsite_hits == []
     written = written_ids(tmp_path)
@@ -199,8 +228,11 @@ def test_undecodable_page_is_dropped_not_garbled(site200, tmp_path):
 
     def plan(h, url, attempt):
         if victim in url:
-            body = b"<html><head><meta charset='utf-8'><title>x</title></head><body>" + \
-                bytes(range(0x80, 0x100)) * 20 + b"</body></html>"
+            body = (
+                b"<html><head><meta charset='utf-8'><title>x</title></head><body>"
+                + bytes(range(0x80, 0x100)) * 20
+                + b"</body></html>"
+            )
             h.send_response(200)
             h.send_header("Content-Type", "text/html; charset=utf-8")
             h.send_header("Content-Length", str(len(body)))
@@ -244,8 +276,16 @@ def test_robots_rules_bind_requests_that_waited_for_them(site200, tmp_path):
 def test_unfinished_run_exits_non_zero_and_next_run_completes(site200, tmp_path):
     root, ids, _ = site200
     with SiteServer(root, faults=lambda h, url, n: time.sleep(0.05) or False) as server:
-        proc = run_crawl("roll", tmp_path, *FAST, "-s", "CLOSESPIDER_TIMEOUT=2",
-                         "-s", "CONCURRENT_REQUESTS=2", upstream=server.url)
+        proc = run_crawl(
+            "roll",
+            tmp_path,
+            *FAST,
+            "-s",
+            "CLOSESPIDER_TIMEOUT=2",
+            "-s",
+            "CONCURRENT_REQUESTS=2",
+            upstream=server.url,
+        )
         assert proc.returncode == 1
         rep = report(tmp_path)
         assert rep["finish_reason"] == "closespider_timeout"
@@ -261,7 +301,9 @@ def test_list_page_without_items_fails_the_run(site200, tmp_path):
 
     def plan(h, url, attempt):
         if "/index_" in url:
-            body = "<html><head><meta charset='gbk'></head><body><div class='main'>改版了</div></body></html>".encode("gbk")
+            body = "<html><head><meta charset='gbk'></head><body><div class='main'>改版了</div></body></html>".encode(
+                "gbk"
+            )
             h.send_response(200)
             h.send_header("Content-Type", "text/html; charset=gbk")
             h.send_header("Content-Length", str(len(body)))

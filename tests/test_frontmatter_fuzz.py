@@ -104,7 +104,9 @@ def expected(value: str) -> str:
     """The contract's value: line breaks → space; other control characters dropped; then NFC
     (so a dropped character between a letter and its accent leaves them composed); braces
     as entities."""
-    text = "".join(" " if ch in _BREAKS else ch for ch in value if ch in _BREAKS or not _dropped(ch))
+    text = "".join(
+        " " if ch in _BREAKS else ch for ch in value if ch in _BREAKS or not _dropped(ch)
+    )
     text = unicodedata.normalize("NFC", text)
     return text.replace("{", "&#123;").replace("}", "&#125;")
 

@@ -59,7 +59,7 @@ def test_front_matter_from_values():
 
 
 ADVERSARIAL_TITLES = [
-    "他说\"涨停\"了",
+    '他说"涨停"了',
     "it's 'quoted' twice",
     "标题: 带冒号",
     "# 开头是井号",
@@ -101,7 +101,15 @@ def test_adversarial_titles_round_trip(title):
     )
     assert fm.count("\n") == 12  # the same twelve lines, whatever the title holds
     data = yaml.safe_load(fm.strip("-\n"))
-    assert set(data) == {"title", "categories", "headimg", "author", "comments", "date", "thumbnail"}
+    assert set(data) == {
+        "title",
+        "categories",
+        "headimg",
+        "author",
+        "comments",
+        "date",
+        "thumbnail",
+    }
     assert data["title"] == _expected(title)
     assert data["author"] == _expected(title)
     assert data["categories"][2] == _expected(title)
@@ -110,9 +118,20 @@ def test_adversarial_titles_round_trip(title):
 
 @pytest.mark.parametrize(
     "value,plain",
-    [("新浪财经", True), ("新浪财经－国內", True), ("1e3", False), ("null", False),
-     ("yes", False), ("*x", False), ("[x]", False), ("0o17", False), ("a: b", False),
-     ("a #b", False), ("~", False), ("-", False)],
+    [
+        ("新浪财经", True),
+        ("新浪财经－国內", True),
+        ("1e3", False),
+        ("null", False),
+        ("yes", False),
+        ("*x", False),
+        ("[x]", False),
+        ("0o17", False),
+        ("a: b", False),
+        ("a #b", False),
+        ("~", False),
+        ("-", False),
+    ],
 )
 def test_scalar_quotes_only_when_needed(value, plain):
     out = scalar(value)
@@ -152,7 +171,11 @@ def test_markdown_body():
 @pytest.mark.parametrize(
     "images,og,expected",
     [
-        (["https://n.sinaimg.cn/a.jpg"], "https://n.sinaimg.cn/b.jpg", "https://n.sinaimg.cn/a.jpg"),
+        (
+            ["https://n.sinaimg.cn/a.jpg"],
+            "https://n.sinaimg.cn/b.jpg",
+            "https://n.sinaimg.cn/a.jpg",
+        ),
         ([], "//n.sinaimg.cn/b.jpg", "https://n.sinaimg.cn/b.jpg"),
         ([], "//n.sinaimg.cn/default/transform/116/w550h366/x.png", "D"),
         ([], "", "D"),
@@ -169,14 +192,19 @@ def test_head_image(images, og, expected):
         (datetime(2022, 2, 22, 12, 0, 42, tzinfo=BEIJING), "2022/02/abcdefg1234567.md"),
         # 23:30 UTC on Jan 31 is Feb 1 in Beijing: folders follow Beijing dates.
         (datetime(2022, 1, 31, 23, 30, tzinfo=timezone.utc), "2022/02/abcdefg1234567.md"),
-        (datetime(2022, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=-5))), "2022/01/abcdefg1234567.md"),
+        (
+            datetime(2022, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=-5))),
+            "2022/01/abcdefg1234567.md",
+        ),
     ],
 )
 def test_post_path(published, expected):
     assert post_path("abcdefg1234567", published) == expected
 
 
-@pytest.mark.parametrize("bad_id", ["../../etc/passwd", "/abs/path", "a\x00b", "CON", "x" * 300, "..", ""])
+@pytest.mark.parametrize(
+    "bad_id", ["../../etc/passwd", "/abs/path", "a\x00b", "CON", "x" * 300, "..", ""]
+)
 def test_post_path_stays_inside(bad_id):
     rel = post_path(bad_id, datetime(2022, 1, 1, tzinfo=BEIJING))
     assert not rel.startswith("/") and ".." not in rel.split("/")

@@ -14,17 +14,27 @@ from sinacrawl.urls import absolute_https, article_id, canonical_url, doc_id, is
 @pytest.mark.parametrize(
     "url,expected",
     [
-        ("http://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml",
-         "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"),
-        ("https://finance.sina.com.cn/money/forex/forexroll/2016-05-25/doc-ifxsktkp9337164.shtml"
-         "?cre=financepagepc&mod=f&loc=4&r=9&doct=0&rfunc=100",
-         "https://finance.sina.com.cn/money/forex/forexroll/2016-05-25/doc-ifxsktkp9337164.shtml"),
-        ("HTTPS://FINANCE.SINA.COM.CN/a/2020-01-01/doc-iabcdefg1234567.shtml#comment",
-         "https://finance.sina.com.cn/a/2020-01-01/doc-iabcdefg1234567.shtml"),
-        ("http://finance.sina.com.cn/roll/20120921/012513196574.shtml?from=wap",
-         "https://finance.sina.com.cn/roll/20120921/012513196574.shtml"),
-        ("https://finance.sina.com.cn/roll/index.d.html?cid=56982&utm_source=x",
-         "https://finance.sina.com.cn/roll/index.d.html"),
+        (
+            "http://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml",
+            "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml",
+        ),
+        (
+            "https://finance.sina.com.cn/money/forex/forexroll/2016-05-25/doc-ifxsktkp9337164.shtml"
+            "?cre=financepagepc&mod=f&loc=4&r=9&doct=0&rfunc=100",
+            "https://finance.sina.com.cn/money/forex/forexroll/2016-05-25/doc-ifxsktkp9337164.shtml",
+        ),
+        (
+            "HTTPS://FINANCE.SINA.COM.CN/a/2020-01-01/doc-iabcdefg1234567.shtml#comment",
+            "https://finance.sina.com.cn/a/2020-01-01/doc-iabcdefg1234567.shtml",
+        ),
+        (
+            "http://finance.sina.com.cn/roll/20120921/012513196574.shtml?from=wap",
+            "https://finance.sina.com.cn/roll/20120921/012513196574.shtml",
+        ),
+        (
+            "https://finance.sina.com.cn/roll/index.d.html?cid=56982&utm_source=x",
+            "https://finance.sina.com.cn/roll/index.d.html",
+        ),
         ("https://example.com/a?utm_source=x&b=1", "https://example.com/a?b=1"),
     ],
 )
@@ -36,8 +46,14 @@ def test_canonical_url(url, expected):
     "value,expected",
     [
         ("https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml", "hqfskcn2160999"),
-        ("https://finance.sina.cn/forex/hsxw/2016-05-25/detail-ifxsktkp9337164.d.html", "fxsktkp9337164"),
-        ("https://video.sina.com.cn/p/finance/2020-01-01/detail-iabcdefg1234567.d.html", "abcdefg1234567"),
+        (
+            "https://finance.sina.cn/forex/hsxw/2016-05-25/detail-ifxsktkp9337164.d.html",
+            "fxsktkp9337164",
+        ),
+        (
+            "https://video.sina.com.cn/p/finance/2020-01-01/detail-iabcdefg1234567.d.html",
+            "abcdefg1234567",
+        ),
         ("comos:nihefve8236522", "nihefve8236522"),
         ("https://finance.sina.com.cn/roll/20120921/012513196574.shtml", None),
         ("https://finance.sina.com.cn/doc-iABCDEFG1234567.shtml", None),
@@ -55,15 +71,22 @@ def test_article_id_old_urls_stable_and_distinct():
 
 
 def test_mobile_and_desktop_twins_share_an_id():
-    assert article_id("https://finance.sina.cn/2016-05-25/detail-ifxsktkp9337164.d.html") == article_id(
+    assert article_id(
+        "https://finance.sina.cn/2016-05-25/detail-ifxsktkp9337164.d.html"
+    ) == article_id(
         "http://finance.sina.com.cn/money/forex/forexroll/2016-05-25/doc-ifxsktkp9337164.shtml"
     )
 
 
 @pytest.mark.parametrize(
     "host,ok",
-    [("finance.sina.com.cn", True), ("n.sinaimg.cn", True), ("finance.sina.cn", True),
-     ("sina.com.cn.evil.com", False), ("evilsina.com.cn", False)],
+    [
+        ("finance.sina.com.cn", True),
+        ("n.sinaimg.cn", True),
+        ("finance.sina.cn", True),
+        ("sina.com.cn.evil.com", False),
+        ("evilsina.com.cn", False),
+    ],
 )
 def test_is_sina_host(host, ok):
     assert is_sina_host(host) is ok
@@ -71,10 +94,14 @@ def test_is_sina_host(host, ok):
 
 @pytest.mark.parametrize(
     "url,expected",
-    [("//n.sinaimg.cn/a.jpg", "https://n.sinaimg.cn/a.jpg"),
-     ("http://n.sinaimg.cn/a.jpg", "https://n.sinaimg.cn/a.jpg"),
-     ("/a.jpg", "https://finance.sina.com.cn/a.jpg"),
-     ("data:image/png;base64,AAAA", None), ("javascript:alert(1)", None), ("", None)],
+    [
+        ("//n.sinaimg.cn/a.jpg", "https://n.sinaimg.cn/a.jpg"),
+        ("http://n.sinaimg.cn/a.jpg", "https://n.sinaimg.cn/a.jpg"),
+        ("/a.jpg", "https://finance.sina.com.cn/a.jpg"),
+        ("data:image/png;base64,AAAA", None),
+        ("javascript:alert(1)", None),
+        ("", None),
+    ],
 )
 def test_absolute_https(url, expected):
     assert absolute_https(url, "https://finance.sina.com.cn/roll/x.shtml") == expected
@@ -86,11 +113,17 @@ DATES = [
     ("2005-08-26 05:39:00", datetime(2005, 8, 26, 5, 39, tzinfo=B)),
     ("2018年12月28日 19:55", datetime(2018, 12, 28, 19, 55, tzinfo=B)),
     ("2016年05月25日10:10", datetime(2016, 5, 25, 10, 10, tzinfo=B)),
-    ("http://www.sina.net 2005年03月21日 11:21 《理财周刊》", datetime(2005, 3, 21, 11, 21, tzinfo=B)),
+    (
+        "http://www.sina.net 2005年03月21日 11:21 《理财周刊》",
+        datetime(2005, 3, 21, 11, 21, tzinfo=B),
+    ),
     ("2019年09月11日01:53", datetime(2019, 9, 11, 1, 53, tzinfo=B)),
     ("1645502442", datetime(2022, 2, 22, 12, 0, 42, tzinfo=B)),
     ("2022-02-22T04:00:42Z", datetime(2022, 2, 22, 12, 0, 42, tzinfo=B)),
-    ("2022-02-22T04:00:42.123-05:00", datetime(2022, 2, 22, 4, 0, 42, tzinfo=timezone(timedelta(hours=-5)))),
+    (
+        "2022-02-22T04:00:42.123-05:00",
+        datetime(2022, 2, 22, 4, 0, 42, tzinfo=timezone(timedelta(hours=-5))),
+    ),
     ("2022年2月30日 10:00", None),
     ("", None),
     ("昨天 10:00", None),
@@ -110,7 +143,7 @@ def test_parse_list_time():
 
 
 ENCODINGS = [
-    ("新浪财经 国內".encode("utf-8"), "text/html; charset=gb2312", "utf-8"),
+    ("新浪财经 国內".encode(), "text/html; charset=gb2312", "utf-8"),
     ("新浪财经".encode("gbk"), "text/html; charset=utf-8", "gb18030"),
     ("𠮷野家 㗎".encode("gb18030"), "text/html; charset=gbk", "gb18030"),
     ('<meta charset="gb2312">新浪'.encode("gb2312"), None, "gb18030"),

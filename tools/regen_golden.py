@@ -1,7 +1,7 @@
 """Regenerate fixtures/article/<case>/expected.md from the current code. Review the diff.
 
-    python tools/regen_golden.py            # all cases
-    python tools/regen_golden.py CASE ...   # some cases
+python tools/regen_golden.py            # all cases
+python tools/regen_golden.py CASE ...   # some cases
 """
 
 from __future__ import annotations

@@ -87,9 +87,7 @@ class ArticlePage:
     # -- helpers -------------------------------------------------------------------------
     def _meta(self, *names: str) -> str | None:
         for name in names:
-            value = self.sel.xpath(
-                f"//meta[@name=$n or @property=$n]/@content", n=name
-            ).get()
+            value = self.sel.xpath("//meta[@name=$n or @property=$n]/@content", n=name).get()
             if value and value.strip():
                 return value.strip()
         return None

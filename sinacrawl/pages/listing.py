@@ -32,11 +32,15 @@ class ListPage:
         out: list[ListEntry] = []
         seen = set()
         if items:
-            pairs = [(li.css("a::attr(href)").get(), li.css("a::text").get(),
-                      li.css("span::text").get()) for li in items]
+            pairs = [
+                (li.css("a::attr(href)").get(), li.css("a::text").get(), li.css("span::text").get())
+                for li in items
+            ]
         else:
-            pairs = [(a.attrib.get("href"), a.xpath("string(.)").get(), None)
-                     for a in self.sel.css("a[href]")]
+            pairs = [
+                (a.attrib.get("href"), a.xpath("string(.)").get(), None)
+                for a in self.sel.css("a[href]")
+            ]
         for href, title, when in pairs:
             if not href:
                 continue

@@ -11,7 +11,10 @@ from sinacrawl.urls import article_id, canonical_url
 
 ROLL_API = "https://feed.mix.sina.com.cn/api/roll/get"
 PAGE_SIZE = 50
-_JSONP = re.compile(r"^\s*(?:try\s*\{)?\s*[\w$.]+\s*\(\s*(.*)\)\s*;?\s*(?:\}\s*catch\s*\(\s*\w+\s*\)\s*\{\s*\}\s*;?)?\s*$", re.S)
+_JSONP = re.compile(
+    r"^\s*(?:try\s*\{)?\s*[\w$.]+\s*\(\s*(.*)\)\s*;?\s*(?:\}\s*catch\s*\(\s*\w+\s*\)\s*\{\s*\}\s*;?)?\s*$",
+    re.S,
+)
 
 
 class MalformedReply(ValueError):
