@@ -51,7 +51,8 @@ EXTENSIONS = {
 }
 
 # -- politeness ------------------------------------------------------------------------------
-USER_AGENT = f"sinacrawl/{__version__} (+https://github.com/sinacrawl/sinacrawl; archiver)"
+# Honest: says what is crawling and why. Add your contact when you run it at scale.
+USER_AGENT = f"sinacrawl/{__version__} (Sina Finance article archiver; Scrapy)"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

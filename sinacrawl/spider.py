@@ -55,7 +55,7 @@ class SinaSpider(scrapy.Spider):
         return spider
 
     @property
-    def state(self):
+    def archive(self):
         return archive_for(self.crawler)
 
     @property
@@ -64,17 +64,17 @@ class SinaSpider(scrapy.Spider):
 
     def _item_dropped(self, item, response, exception, spider=None):
         reason = getattr(exception, "reason", None) or "dropped"
-        if self.state is not None and item.get("id") and reason not in TRANSIENT_DROPS:
+        if self.archive is not None and item.get("id") and reason not in TRANSIENT_DROPS:
             if reason in ("duplicate_in_run", "duplicate_content"):
-                self.state.settle(item["id"])  # known through its twin
+                self.archive.settle(item["id"])  # known through its twin
             else:
-                self.state.settle(item["id"], reason, item.get("url"), item.get("mtime"))
+                self.archive.settle(item["id"], reason, item.get("url"), item.get("mtime"))
 
     def count_drop(self, reason: str, url: str, mtime: int | None = None) -> None:
         drop(self.stats, reason, url)
         logger.info("dropped %s: %s", url, reason)
-        if self.state is not None and reason in PERMANENT_PAGE_DROPS:
-            self.state.settle(article_id(url), reason, url, mtime)
+        if self.archive is not None and reason in PERMANENT_PAGE_DROPS:
+            self.archive.settle(article_id(url), reason, url, mtime)
 
     def article_request(
         self, url: str, column: str | None = None, mtime: int | None = None, priority: int = 0

@@ -49,12 +49,12 @@ class ListsSpider(SinaSpider):
         fresh = 0
         for entry in entries:
             ts = int(entry.when.timestamp()) if entry.when else None
-            verdict = judge(self.state, entry.id, entry.url, None, ts, self.window)
+            verdict = judge(self.archive, entry.id, entry.url, None, ts, self.window)
             self.stats.inc_value(f"sinacrawl/discovered/{verdict}")
             if verdict in (NEW, UPDATE):
                 fresh += 1
-                if self.state is not None:
-                    self.state.add_frontier(entry.id, entry.url, self.column, None)
+                if self.archive is not None:
+                    self.archive.add_frontier(entry.id, entry.url, self.column, None)
                 yield self.article_request(entry.url, self.column)
         older = all(self.window.is_older(int(e.when.timestamp())) for e in entries if e.when)
         nxt = listing.next_page()

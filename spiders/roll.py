@@ -40,8 +40,8 @@ class RollSpider(SinaSpider):
             if column.lid is None:
                 raise ValueError(f"column {column.key!r} has no roll API list (pageid, lid)")
         self.page_cap = self.page_cap or self.settings.getint("SINACRAWL_MAX_PAGES") or None
-        if self.state is not None:  # what earlier runs discovered but could not settle
-            for article_id, url, column, mtime in self.state.frontier():
+        if self.archive is not None:  # what earlier runs discovered but could not settle
+            for article_id, url, column, mtime in self.archive.frontier():
                 self.requested.add(article_id)
                 self.stats.inc_value("sinacrawl/discovered/frontier")
                 yield self.article_request(url, column, mtime, priority=1)
@@ -80,19 +80,19 @@ class RollSpider(SinaSpider):
                 decisions.append((KNOWN, entry.ctime))
                 continue
             verdict = judge(
-                self.state, entry.id, entry.url, entry.mtime, entry.ctime, self.window, self.refresh
+                self.archive, entry.id, entry.url, entry.mtime, entry.ctime, self.window, self.refresh
             )
             decisions.append((verdict, entry.ctime))
             self.stats.inc_value(f"sinacrawl/discovered/{verdict}")
             if verdict in (NEW, UPDATE):
                 self.requested.add(entry.id)
-                if self.state is not None:
-                    self.state.add_frontier(entry.id, entry.raw_url, column, entry.mtime)
+                if self.archive is not None:
+                    self.archive.add_frontier(entry.id, entry.raw_url, column, entry.mtime)
                 yield self.article_request(entry.raw_url, column, entry.mtime)
-        watermark = None if self.refresh or self.state is None else self.state.watermark(column)
+        watermark = None if self.refresh or self.archive is None else self.archive.watermark(column)
         if page_is_last(decisions, self.window, watermark):
-            if self.state is not None and self.window.until is None and self.newest.get(column):
-                self.state.set_watermark(column, self.newest[column])
+            if self.archive is not None and self.window.until is None and self.newest.get(column):
+                self.archive.set_watermark(column, self.newest[column])
         elif self.page_cap and page >= self.page_cap:
             self.stats.inc_value("sinacrawl/page_cap_reached")
         else:

@@ -223,3 +223,19 @@ def test_kill_9_at_random_moments_then_resume(tmp_path):
     assert posts(out) == posts(ref)
     assert leftovers(out) == []
     check_consistent(out)
+
+
+def test_jobdir_pause_and_resume(site, tmp_path):
+    """-s JOBDIR works as Scrapy documents: a run stopped half-way resumes from its queue."""
+    jobdir = tmp_path / "job"
+    out = tmp_path / "out"
+    first = run_crawl("roll", out, "-a", "columns=china", "-s", f"JOBDIR={jobdir}",
+                      "-s", "CLOSESPIDER_ITEMCOUNT=10", "-s", "CONCURRENT_REQUESTS=1",
+                      upstream=site.url)
+    assert "Error caught on signal handler" not in first.stderr
+    assert 10 <= len(posts(out)) < len(expected_ids({"china"}))
+    second = run_crawl("roll", out, "-a", "columns=china", "-s", f"JOBDIR={jobdir}",
+                       upstream=site.url)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "Error caught on signal handler" not in second.stderr
+    assert {p.rsplit("/", 1)[1][:-3] for p in posts(out)} == expected_ids({"china"})
