@@ -8,6 +8,17 @@ import struct
 import time
 
 
+def send(h, code: int, content_type: str, body: bytes, headers: dict | None = None) -> None:
+    """Answer the request with exactly these bytes."""
+    h.send_response(code)
+    for k, v in (headers or {}).items():
+        h.send_header(k, v)
+    h.send_header("Content-Type", content_type)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
 def status(code: int, headers: dict | None = None):
     def fault(h, url):
         body = b"<html><body>error</body></html>"

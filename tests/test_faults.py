@@ -196,11 +196,7 @@ def test_hostile_responses_are_bounded(site200, tmp_path):
             faults.redirect("https://evil.example.com/steal")(h, url)
         elif gbk_as_utf8 in url:
             body = (gbk_case / "page.html").read_bytes()
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html; charset=utf-8")
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
+            faults.send(h, 200, "text/html; charset=utf-8", body)
         else:
             return False
         return True
@@ -233,11 +229,7 @@ def test_undecodable_page_is_dropped_not_garbled(site200, tmp_path):
                 + bytes(range(0x80, 0x100)) * 20
                 + b"</body></html>"
             )
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html; charset=utf-8")
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
+            faults.send(h, 200, "text/html; charset=utf-8", body)
             return True
         return False
 
@@ -258,11 +250,7 @@ def test_robots_rules_bind_requests_that_waited_for_them(site200, tmp_path):
         if url == "https://finance.sina.com.cn/robots.txt":
             time.sleep(0.5)
             body = b"User-agent: *\nDisallow: /china/\n"
-            h.send_response(200)
-            h.send_header("Content-Type", "text/plain")
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
+            faults.send(h, 200, "text/plain", body)
             return True
         return False
 
@@ -304,11 +292,7 @@ def test_list_page_without_items_fails_the_run(site200, tmp_path):
             body = "<html><head><meta charset='gbk'></head><body><div class='main'>改版了</div></body></html>".encode(
                 "gbk"
             )
-            h.send_response(200)
-            h.send_header("Content-Type", "text/html; charset=gbk")
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
+            faults.send(h, 200, "text/html; charset=gbk", body)
             return True
         return False
 
