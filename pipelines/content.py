@@ -23,6 +23,9 @@ class ContentDedupePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def open_spider(self):
+        self.seen.clear()
+
     def process_item(self, item):
         adapter = ItemAdapter(item)
         digest = body_hash(adapter.get("body") or "")

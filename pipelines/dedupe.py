@@ -18,6 +18,10 @@ class DedupePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
+    def open_spider(self):
+        self.ids.clear()
+        self.urls.clear()
+
     def process_item(self, item):
         adapter = ItemAdapter(item)
         url = canonical_url(adapter["url"])

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import lxml.html
 import nh3
-from cssselect import GenericTranslator
 from lxml import etree
 
 from sinacrawl.urls import absolute_https, absolute_url
@@ -22,67 +21,29 @@ from sinacrawl.urls import absolute_https, absolute_url
 # Junk inside Sina's article containers, by template era (README "Cleaning"). Removed with
 # their content. (<form> and <ins> are only unwrapped: unclosed, a browser puts the rest of
 # the article inside them; Sina's ad slots are ins.sinaads, removed by class.)
-JUNK_SELECTORS = (
-    "script",
-    "style",
-    "iframe",
-    "frame",
-    "frameset",
-    "object",
-    "embed",
-    "applet",
-    "noscript",
-    "input",
-    "button",
-    "select",
-    "textarea",
-    "link",
-    "meta",
-    "svg",
-    "math",
-    "template",
-    "canvas",
-    "audio",
-    "video",
-    "source",
-    "base",
-    "isindex",
-    ".appendQr_wrap",
-    ".appendQr_normal",
-    ".appendQr_normal_txt",
-    ".app-kaihu-qr",
-    ".app-qihuo-kaihu-qr",
-    "[class*=kaihu]",
-    "#left_hzh_ad",
-    ".tech-quotation",
-    ".ct_hqimg",
-    ".hqimg_wrapper",
-    "[class^=otherContent]",
-    "[id^=ad_]",
-    "[sax-type]",
-    ".video-2017",
-    "[id^=videoList]",
-    ".artical-player-wrap",
-    ".finance_app_sina",
-    ".fin_art_weixin",
-    ".article-keywords",
-    "#lcs_wrap",
-    ".new_style_article",
-    "[data-sudaclick=suda_1028_guba]",
-    "span[id^=quote_]",
-    ".article-notice",
-    "p[class^=finance_web]",
-    ".ggcontent",
-    ".page-view",
-    ".wap_special",
-    ".sinaads",
-    "[hidden]",
-    ".article-bottom",
-    ".keywords",
-)
-EDITOR_SELECTORS = ("p.article-editor", "p.show_author", ".article-editor", ".show_author")
+# fmt: off
+JUNK_TAGS = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
+    "input", "button", "select", "textarea", "link", "meta", "template", "canvas", "audio",
+    "video", "source", "base", "isindex", "param", "track", "keygen", "bgsound",
+}
+JUNK_CLASSES = {
+    "appendQr_wrap", "appendQr_normal", "appendQr_normal_txt",  # the app's QR promo
+    "app-kaihu-qr", "app-qihuo-kaihu-qr", "tech-quotation", "finance_app_sina",  # promos
+    "ct_hqimg", "hqimg_wrapper",  # 行情图 quote charts
+    "video-2017", "artical-player-wrap",  # empty video shells
+    "fin_art_weixin", "article-keywords", "new_style_article", "article-notice", "ggcontent",
+    "page-view", "wap_special", "sinaads", "article-bottom", "keywords",
+}
+JUNK_IDS = {"left_hzh_ad", "lcs_wrap"}
+JUNK_ID_PREFIXES = ("ad_", "videoList")  # ad slots (#ad_44086), video lists
+# also junk: class containing "kaihu" or starting "otherContent", p.finance_web…,
+# span#quote_… (live stock prices), [sax-type] (native ads), [hidden], hidden styles,
+# the 股吧 promo [data-sudaclick=suda_1028_guba]; see _junk().
+EDITOR_CLASSES = {"article-editor", "show_author"}
+# fmt: on
 # The app's QR-code promo image, which older pipelines took as the post's picture.
-QR_IMAGE_PATHS = ("/finance/cece9e13/20200514/343233024.png",)
+QR_IMAGE_PATHS: tuple[str, ...] = ("/finance/cece9e13/20200514/343233024.png",)
 _DISCLAIMER = re.compile(r"^\s*(免责声明[:：]|进入【新浪财经股吧】讨论)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WS = re.compile(r"[ \t\r\n\f\v]+")
@@ -115,9 +76,6 @@ VOID_TAGS = VOID_JUNK | {"img", "br", "hr"}
 # Foreign content: a browser leaves <svg>/<math> at the first HTML block tag.
 FOREIGN = {"svg", "math"}
 
-_tr = GenericTranslator()
-_JUNK_XPATH = etree.XPath(" | ".join(_tr.css_to_xpath(s, prefix=".//") for s in JUNK_SELECTORS))
-_EDITOR_XPATH = etree.XPath(" | ".join(_tr.css_to_xpath(s, prefix=".//") for s in EDITOR_SELECTORS))
 
 ALLOWED_TAGS = {
     "p",
@@ -371,10 +329,6 @@ def _text_ws(text: str | None) -> str | None:
     return _WS.sub(" ", _NON_XML.sub("", text)) if text else text
 
 
-def _is_hidden(el) -> bool:
-    return bool(_HIDDEN_STYLE.search(el.get("style", "")))
-
-
 def _img_src(img) -> str | None:
     for attr in ("data-src", "data-original", "real_src", "data-actualsrc", "src"):
         value = (img.get(attr) or "").strip()
@@ -383,128 +337,197 @@ def _img_src(img) -> str | None:
     return None
 
 
+def _junk(el, tag: str) -> str | None:
+    """``"drop"`` (with content), ``"unwrap"`` (keep content), ``"editor"``, or None."""
+    if tag in JUNK_TAGS:
+        return "unwrap" if tag in VOID_TAGS else "drop"
+    get = el.get
+    classes = get("class")
+    if classes:
+        tokens = classes.split()
+        if EDITOR_CLASSES.intersection(tokens):
+            return "editor"
+        if (
+            JUNK_CLASSES.intersection(tokens)
+            or "kaihu" in classes
+            or classes.startswith("otherContent")
+            or (tag == "p" and classes.startswith("finance_web"))
+        ):
+            return "drop"
+    ident = get("id")
+    if ident and (
+        ident in JUNK_IDS
+        or ident.startswith(JUNK_ID_PREFIXES)
+        or (tag == "span" and ident.startswith("quote_"))
+    ):
+        return "drop"
+    if get("sax-type") is not None or get("hidden") is not None:
+        return "drop"
+    if get("data-sudaclick") == "suda_1028_guba":
+        return "drop"
+    style = get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return "drop"
+    return None
+
+
+def _hoist_void(el) -> None:
+    """A void element holds nothing: what lxml nested in one follows it in a browser."""
+    text, tail, kids = el.text, el.tail, list(el)
+    el.text, el.tail = None, text
+    prev = el
+    for kid in kids:
+        prev.addnext(kid)  # (a moved element takes its tail along)
+        prev = kid
+    if kids:
+        kids[-1].tail = (kids[-1].tail or "") + (tail or "")
+    else:
+        el.tail = (text or "") + (tail or "")
+
+
+def _figure(wrap):
+    """div.img_wrapper > img + span.img_descr → figure > img + figcaption (or None)."""
+    imgs = list(wrap.iter("img"))
+    if not imgs:
+        return None
+    caption = ""
+    for node in wrap.iter():
+        if isinstance(node.tag, str) and "img_descr" in (node.get("class") or ""):
+            caption = " ".join((node.text_content() or "").split())
+            break
+    figure = lxml.html.Element("figure")
+    for img in imgs:
+        img.tail = None
+        figure.append(img)
+    if caption:
+        etree.SubElement(figure, "figcaption").text = caption
+    figure.tail = wrap.tail
+    wrap.getparent().replace(wrap, figure)
+    return figure
+
+
+_KEEP_ATTRIBUTES = {
+    "img": ("src", "alt"), "a": ("href", "title"), "td": ("colspan", "rowspan"),
+    "th": ("colspan", "rowspan"), "ol": ("start",),
+}  # fmt: skip
+
+
+class _Pruner:
+    """One walk over the container: junk out, links and images fixed, tags and attributes
+    down to what the allow-list keeps. Children first, so unwrapping never skips a node."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.editor: str | None = None
+
+    def walk(self, parent, depth: int = 0) -> None:
+        for el in list(parent):
+            tag = el.tag
+            if not isinstance(tag, str):  # comment, processing instruction
+                el.drop_tree()
+                continue
+            if depth > 200:  # pathological nesting: nothing an article needs lives there
+                el.drop_tree()
+                continue
+            if tag == "image":  # what HTML5 parsers (and nh3) read as <img>
+                el.tag = tag = "img"
+            if tag in VOID_TAGS and (len(el) or el.text):
+                _hoist_void(el)
+            if tag in FOREIGN:
+                blocks = [c for c in el if c.tag in BLOCK_TAGS or c.tag in CONTAINER_TAGS]
+                for child in reversed(blocks):
+                    el.addnext(child)
+                el.drop_tree()
+                continue
+            verdict = _junk(el, tag)
+            if verdict == "drop":
+                el.drop_tree()
+                continue
+            if verdict == "editor":
+                # The editor line moves to the end; without an explicit one, the body's own wins.
+                self.editor = self.editor or " ".join((el.text_content() or "").split()) or None
+                el.drop_tree()
+                continue
+            if verdict == "unwrap":
+                el.drop_tag()
+                continue
+            if tag == "p" and _DISCLAIMER.match(el.text_content() or ""):
+                el.drop_tree()
+                continue
+            if tag == "img":
+                if not self.fix_img(el):
+                    continue
+            elif tag == "div" and "img_wrapper" in (el.get("class") or ""):
+                figure = _figure(el)
+                if figure is None:
+                    el.drop_tree()
+                    continue
+                el = figure
+            self.walk(el, depth + 1)
+            self.finish(el)
+
+    def fix_img(self, img) -> bool:
+        src = _img_src(img)
+        url = absolute_https(src, self.base_url) if src else None
+        if not url or url.endswith(QR_IMAGE_PATHS):
+            img.drop_tree()
+            return False
+        alt = img.get("alt")
+        img.attrib.clear()
+        img.set("src", url)
+        if alt:
+            img.set("alt", alt)
+        return True
+
+    def finish(self, el) -> None:
+        tag = el.tag
+        if tag == "a":
+            href = absolute_url(el.get("href", ""), self.base_url)
+            title = el.get("title")
+            el.attrib.clear()
+            if href:
+                el.set("href", href)
+            if title:
+                el.set("title", title)
+        elif tag in ("font", "span"):
+            # <font cms-style="strong-Bold"> is emphasis; other fonts and spans are presentation.
+            if "strong-Bold" in (el.get("cms-style") or "") or (
+                tag == "font" and "bold" in el.get("style", "")
+            ):
+                el.tag = "strong"
+                el.attrib.clear()
+            else:
+                el.drop_tag()
+                return
+        elif tag not in ALLOWED_TAGS and tag not in CONTAINER_TAGS:
+            el.drop_tag()  # unknown or presentational: keep its text, lose the tag
+            return
+        keep = _KEEP_ATTRIBUTES.get(el.tag, ())
+        if keep:
+            kept = {n: el.get(n) for n in keep if el.get(n) is not None}
+            el.attrib.clear()  # (attribute names on broken pages can be anything: clear, re-set)
+            for name, value in kept.items():
+                # No line break may survive in an attribute: a blank line would end the
+                # post's HTML block in Hexo's Markdown renderer.
+                el.set(name, _WS.sub(" ", _NON_XML.sub("", value)).strip())
+        elif el.attrib:
+            el.attrib.clear()
+
+
 def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
     """Remove junk and normalize structure; returns HTML of top-level blocks, one a line."""
     html = _NON_XML_REF.sub("", _NON_XML.sub("", container_html or ""))
     html = _NON_XML.sub("", html5_normalize(_DOC_TAGS.sub("", html)))
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    for node in root.xpath(".//comment() | .//processing-instruction()"):
-        node.drop_tree() if node.getparent() is not None else None
-    for el in root.iter("image"):  # what HTML5 parsers (and nh3) read as <img>
-        el.tag = "img"
-    for el in list(root.iter(*VOID_TAGS)):
-        # A void element holds nothing: what lxml nested in one follows it in a browser.
-        if len(el) or el.text:
-            text, tail, kids = el.text, el.tail, list(el)
-            el.text, el.tail = None, text
-            prev = el
-            for kid in kids:
-                prev.addnext(kid)  # (a moved element takes its tail along)
-                prev = kid
-            if kids:
-                kids[-1].tail = (kids[-1].tail or "") + (tail or "")
-            else:
-                el.tail = (text or "") + (tail or "")
-    for el in list(root.iter(*FOREIGN)):
-        if el.getparent() is None:
-            continue
-        for child in reversed([c for c in el if c.tag in BLOCK_TAGS or c.tag in CONTAINER_TAGS]):
-            el.addnext(child)
-        el.drop_tree()
-    for el in _JUNK_XPATH(root):
-        if el.getparent() is None:
-            continue
-        if el.tag in VOID_JUNK:
-            el.drop_tag()
-        else:
-            el.drop_tree()
-    for el in list(root.iter()):
-        if (
-            el is not root
-            and el.getparent() is not None
-            and isinstance(el.tag, str)
-            and _is_hidden(el)
-        ):
-            el.drop_tree()
-    for el in _EDITOR_XPATH(root):
-        if el.getparent() is not None:
-            # The editor line moves to the end; without an explicit one, the body's own wins.
-            editor = editor or " ".join((el.text_content() or "").split()) or None
-            el.drop_tree()
-    for p in root.xpath(".//p"):
-        if _DISCLAIMER.match(p.text_content() or ""):
-            p.drop_tree()
-    for img in root.xpath(".//img"):
-        src = _img_src(img)
-        url = absolute_https(src, base_url) if src else None
-        if not url or any(url.endswith(q) for q in QR_IMAGE_PATHS):
-            img.drop_tree()
-            continue
-        alt = img.get("alt")
-        img.attrib.clear()
-        img.set("src", url)
-        if alt:
-            img.set("alt", alt.strip())
-    for a in root.xpath(".//a"):
-        href = absolute_url(a.get("href", ""), base_url)
-        title = a.get("title")
-        a.attrib.clear()
-        if href:
-            a.set("href", href)
-        if title:
-            a.set("title", title)
-    # Captioned pictures: div.img_wrapper > img + span.img_descr → figure > img + figcaption.
-    for wrap in root.xpath(
-        ".//*[contains(concat(' ', normalize-space(@class), ' '), ' img_wrapper ')]"
-    ):
-        imgs = wrap.xpath(".//img")
-        if not imgs:
-            wrap.drop_tree()
-            continue
-        descr = wrap.xpath(".//*[contains(@class, 'img_descr')]")
-        caption = " ".join((descr[0].text_content() or "").split()) if descr else ""
-        figure = lxml.html.Element("figure")
-        for img in imgs:
-            img.tail = None
-            figure.append(img)
-        if caption:
-            etree.SubElement(figure, "figcaption").text = caption
-        figure.tail = wrap.tail
-        wrap.getparent().replace(wrap, figure)
-    # <font cms-style="strong-Bold"> is emphasis; other fonts and spans are presentation.
-    for el in root.xpath(".//font | .//span"):
-        if (
-            "strong-Bold" in (el.get("cms-style") or "")
-            or el.tag == "font"
-            and el.get("style", "").find("bold") >= 0
-        ):
-            el.tag = "strong"
-            el.attrib.clear()
-        else:
-            el.drop_tag()
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el is root:
-            continue
-        if el.tag not in ALLOWED_TAGS and el.tag not in CONTAINER_TAGS:
-            el.drop_tag()  # unknown or presentational: keep its text, lose the tag
-            continue
-        keep = {
-            "img": ("src", "alt"),
-            "a": ("href", "title"),
-            "td": ("colspan", "rowspan"),
-            "th": ("colspan", "rowspan"),
-            "ol": ("start",),
-        }.get(el.tag, ())
-        kept = {n: el.get(n) for n in keep if el.get(n) is not None}
-        el.attrib.clear()  # (attribute names on broken pages can be anything: clear, re-set)
-        for name, value in kept.items():
-            # No line break may survive in an attribute: a blank line would end the
-            # post's HTML block in Hexo's Markdown renderer.
-            el.set(name, _WS.sub(" ", _NON_XML.sub("", value)).strip())
+    pruner = _Pruner(base_url)
+    pruner.walk(root)
+    editor = editor or pruner.editor
     for el in root.iter():
         if isinstance(el.tag, str):
-            el.text = _text_ws(el.text)
-            el.tail = _text_ws(el.tail)
+            if el.text:
+                el.text = _text_ws(el.text)
+            if el.tail:
+                el.tail = _text_ws(el.tail)
     blocks = _flatten(root)
     if editor:
         p = lxml.html.Element("p")

@@ -35,8 +35,8 @@ def _settings(overrides: dict | None) -> Settings:
 
 
 class Converter:
-    """Settings read once, for converting many pages (tests, benchmarks); each page is
-    converted as a run of its own (fresh pipelines, so one page never dedupes another)."""
+    """Pipelines built once, for converting many pages (tests, benchmarks); each page is
+    converted as a run of its own (``open_spider`` again, so one page never dedupes another)."""
 
     def __init__(self, settings: dict | None = None):
         self.crawler = Crawler(Spider, _settings(settings))
@@ -44,14 +44,20 @@ class Converter:
         order = sorted(
             self.crawler.settings.getdict("ITEM_PIPELINES").items(), key=lambda kv: kv[1]
         )
-        self.pipeline_classes = [load_object(path) for path, prio in order if prio is not None]
+        self.pipelines = [
+            build_from_crawler(load_object(path), self.crawler)
+            for path, prio in order
+            if prio is not None
+        ]
 
-    @property
-    def pipelines(self) -> list:
-        return [build_from_crawler(cls, self.crawler) for cls in self.pipeline_classes]
+    def _new_run(self) -> None:
+        for pipe in self.pipelines:  # each page is a run of its own: forget the last one
+            if hasattr(pipe, "open_spider"):
+                pipe.open_spider()
 
     def convert(self, body: bytes, url: str, column: str | None = None) -> tuple[str, str]:
         """(relative path, post text). Raises ConversionError with the reason."""
+        self._new_run()
         response = HtmlResponse(url, body=body)
         try:
             item = ArticlePage(response).item(column=column)

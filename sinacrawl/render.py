@@ -6,6 +6,7 @@ The front matter is byte-compatible with the older pipeline's posts (see README,
 from __future__ import annotations
 
 import email.utils
+import functools
 import hashlib
 import re
 import unicodedata
@@ -57,6 +58,7 @@ def single_quoted(value: str) -> str:
     return "'" + escape_braces(one_line(value)).replace("'", "''") + "'"
 
 
+@functools.lru_cache(maxsize=1024)
 def scalar(value: str) -> str:
     """A plain scalar where YAML 1.1 and 1.2 both read it back unchanged, else single-quoted.
 

@@ -80,7 +80,13 @@ class RollSpider(SinaSpider):
                 decisions.append((KNOWN, entry.ctime))
                 continue
             verdict = judge(
-                self.archive, entry.id, entry.url, entry.mtime, entry.ctime, self.window, self.refresh
+                self.archive,
+                entry.id,
+                entry.url,
+                entry.mtime,
+                entry.ctime,
+                self.window,
+                self.refresh,
             )
             decisions.append((verdict, entry.ctime))
             self.stats.inc_value(f"sinacrawl/discovered/{verdict}")

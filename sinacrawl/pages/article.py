@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import lxml.html
+from lxml import etree
 from parsel import Selector
 from scrapy.http import TextResponse
 
@@ -62,6 +64,34 @@ SOURCE_XPATHS = (
 )
 
 
+def _compile(xpaths):
+    # Compiled once: a page is read with lxml directly (parsel's per-call Selector objects
+    # cost more than the queries on Sina's small pages).
+    return tuple(etree.XPath(xp) for xp in xpaths)
+
+
+_BODY = _compile(BODY_XPATHS)
+_TITLE = _compile(TITLE_XPATHS)
+_VISIBLE_DATE = _compile(VISIBLE_DATE_XPATHS)
+_SOURCE = _compile(SOURCE_XPATHS)
+_KEYWORD_LINKS = etree.XPath(
+    "//*[contains(@class, 'article-keywords') or contains(@class, 'keywords')]//a/text()"
+)
+_WBKEY = etree.XPath("//*[@id='keywords']/@data-wbkey")
+_EDITORS = _compile(
+    [
+        "//p[contains(@class, 'article-editor')]",
+        "//p[contains(@class, 'show_author')]",
+        "//*[contains(@class, 'article-editor')]",
+    ]
+)
+_TIME_SOURCE = _compile(["//span[contains(@class, 'time-source')]"])
+
+
+def _text(node) -> str | None:
+    return normalize_space("".join(node.itertext()))
+
+
 class NotAnArticle(ValueError):
     """The page is not an article; ``reason`` is a short stats key (``deleted``, …)."""
 
@@ -82,30 +112,37 @@ class ArticlePage:
             self.sel = Selector(text=_AD_SPLICE.sub("", text), base_url=self.url)
         else:
             self.sel = self.response.selector
+        self.root = self.sel.root
         self._body = None
+        self._metas: dict[str, str] | None = None
 
     # -- helpers -------------------------------------------------------------------------
     def _meta(self, *names: str) -> str | None:
+        if self._metas is None:
+            metas: dict[str, str] = {}
+            for meta in self.root.iter("meta"):
+                key = meta.get("name") or meta.get("property")
+                value = (meta.get("content") or "").strip()
+                if key and value and key not in metas:
+                    metas[key] = value
+            self._metas = metas
         for name in names:
-            value = self.sel.xpath("//meta[@name=$n or @property=$n]/@content", n=name).get()
-            if value and value.strip():
-                return value.strip()
+            if name in self._metas:
+                return self._metas[name]
         return None
 
     def _first_text(self, xpaths) -> str | None:
         for xp in xpaths:
-            for node in self.sel.xpath(xp):
-                text = normalize_space(node.xpath("string(.)").get())
+            for node in xp(self.root):
+                text = _text(node)
                 if text:
                     return text
         return None
 
     def _container(self):
         if self._body is None:
-            self._body = next(
-                (found[0] for xp in BODY_XPATHS if (found := self.sel.xpath(xp))), False
-            )
-        return self._body or None
+            self._body = next((found[0] for xp in _BODY if (found := xp(self.root))), False)
+        return self._body if self._body is not False else None
 
     # -- article or not ----------------------------------------------------------------
     def not_article_reason(self) -> str | None:
@@ -117,7 +154,7 @@ class ArticlePage:
         if path in ("", "/") or path.startswith("/index."):
             return "redirected_home"
         if self._container() is None:
-            head = " ".join(self.sel.xpath("//title//text() | //body//text()").getall()[:200])
+            head = " ".join(self.root.xpath("//title//text() | //body//text()")[:200])
             if any(marker in head for marker in _DELETED_MARKERS):
                 return "deleted"
             return "not_article"
@@ -138,9 +175,9 @@ class ArticlePage:
         return article_id(self.url, self._meta("publishid"))
 
     def title(self) -> str | None:
-        title = self._first_text(TITLE_XPATHS) or self._meta("og:title")
+        title = self._first_text(_TITLE) or self._meta("og:title")
         if not title:
-            raw = normalize_space(self.sel.xpath("string(//title)").get())
+            raw = normalize_space(self.root.xpath("string(//title)"))
             title = _TITLE_SUFFIX.sub("", raw or "").strip("_ ") or None
         return title
 
@@ -150,7 +187,7 @@ class ArticlePage:
         for candidate in (
             self._meta("weibo: article:create_at"),
             self._meta("article:published_time"),
-            self._first_text(VISIBLE_DATE_XPATHS),
+            self._first_text(_VISIBLE_DATE),
             self._meta("weibo: article:update_at"),
         ):
             when = parse_sina_datetime(candidate)
@@ -160,12 +197,12 @@ class ArticlePage:
         return parse_sina_datetime(stamp.group(1)) if stamp else None
 
     def source(self) -> str | None:
-        for xp in SOURCE_XPATHS:
-            for node in self.sel.xpath(xp):
-                text = normalize_space(node.xpath("string(.)").get())
+        for xp in _SOURCE:
+            for node in xp(self.root):
+                text = _text(node)
                 if text and not re.search(r"\d{4}年", text):
                     return text
-        span = self._first_text(["//span[contains(@class, 'time-source')]"])
+        span = self._first_text(_TIME_SOURCE)
         if span:  # 2014-2016: "2016年05月25日10:10 新浪财经" in one span
             rest = re.sub(r"^.*?\d{1,2}:\d{2}", "", span).strip()
             if rest:
@@ -173,28 +210,17 @@ class ArticlePage:
         return self._meta("article:author", "mediaid")
 
     def keywords(self) -> list[str]:
-        found = [
-            self._meta("keywords"),
-            self._meta("tags"),
-            self.sel.xpath("//*[@id='keywords']/@data-wbkey").get(),
-        ]
-        found += self.sel.xpath(
-            "//*[contains(@class, 'article-keywords') or contains(@class, 'keywords')]//a/text()"
-        ).getall()
+        wbkey = _WBKEY(self.root)
+        found = [self._meta("keywords"), self._meta("tags"), wbkey[0] if wbkey else None]
+        found += [str(t) for t in _KEYWORD_LINKS(self.root)]
         words = ",".join(w for w in found if w)
         return [w for w in re.split(r"[,，;；|]", words) if w.strip() and "sina" not in w]
 
     def editor(self) -> str | None:
-        text = self._first_text(
-            [
-                "//p[contains(@class, 'article-editor')]",
-                "//p[contains(@class, 'show_author')]",
-                "//*[contains(@class, 'article-editor')]",
-            ]
-        )
+        text = self._first_text(_EDITORS)
         if not text:
             container = self._container()
-            m = _EDITOR.search(container.xpath("string(.)").get()) if container else None
+            m = _EDITOR.search("".join(container.itertext())) if container is not None else None
             text = normalize_space(m.group(0)) if m else None
         return text
 
@@ -203,7 +229,9 @@ class ArticlePage:
 
     def body_html(self) -> str | None:
         container = self._container()
-        return container.get() if container is not None else None
+        if container is None:
+            return None
+        return lxml.html.tostring(container, encoding="unicode", with_tail=False)
 
     # -- the item ------------------------------------------------------------------------
     def item(self, column: str | None = None, mtime: int | None = None) -> ArticleItem:
