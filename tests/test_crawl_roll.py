@@ -201,10 +201,14 @@ def test_kill_9_at_random_moments_then_resume(tmp_path):
     rng = random.Random(20261127)
     with SiteServer(SITE, faults=lambda h, url, n: time.sleep(0.01) or False) as server:
         ref = tmp_path / "ref"
+        started = time.monotonic()
         assert run_crawl("roll", ref, "-a", f"columns={GOOD}", upstream=server.url).returncode == 0
+        whole = time.monotonic() - started  # kill moments spread over a run's lifetime
         out = tmp_path / "killed"
         kills = 0
+        life = whole  # how long a run lasts now: later runs have less left to do
         for _ in range(20):
+            started = time.monotonic()
             proc = subprocess.Popen(
                 crawl_cmd("roll", out, "-a", f"columns={GOOD}", upstream=server.url),
                 cwd=ROOT,
@@ -212,14 +216,18 @@ def test_kill_9_at_random_moments_then_resume(tmp_path):
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(0.6, 2.5))
+            deadline = started + rng.uniform(0.1, 0.95) * life
+            while proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 kills += 1
+            else:
+                life = time.monotonic() - started
             proc.wait()
         final = run_crawl("roll", out, "-a", f"columns={GOOD}", upstream=server.url)
         assert final.returncode == 0, final.stderr[-2000:]
-    assert kills >= 10
+    assert kills >= 15
     assert posts(out) == posts(ref)
     assert leftovers(out) == []
     check_consistent(out)
@@ -229,13 +237,24 @@ def test_jobdir_pause_and_resume(site, tmp_path):
     """-s JOBDIR works as Scrapy documents: a run stopped half-way resumes from its queue."""
     jobdir = tmp_path / "job"
     out = tmp_path / "out"
-    first = run_crawl("roll", out, "-a", "columns=china", "-s", f"JOBDIR={jobdir}",
-                      "-s", "CLOSESPIDER_ITEMCOUNT=10", "-s", "CONCURRENT_REQUESTS=1",
-                      upstream=site.url)
+    first = run_crawl(
+        "roll",
+        out,
+        "-a",
+        "columns=china",
+        "-s",
+        f"JOBDIR={jobdir}",
+        "-s",
+        "CLOSESPIDER_ITEMCOUNT=10",
+        "-s",
+        "CONCURRENT_REQUESTS=1",
+        upstream=site.url,
+    )
     assert "Error caught on signal handler" not in first.stderr
     assert 10 <= len(posts(out)) < len(expected_ids({"china"}))
-    second = run_crawl("roll", out, "-a", "columns=china", "-s", f"JOBDIR={jobdir}",
-                       upstream=site.url)
+    second = run_crawl(
+        "roll", out, "-a", "columns=china", "-s", f"JOBDIR={jobdir}", upstream=site.url
+    )
     assert second.returncode == 0, second.stderr[-2000:]
     assert "Error caught on signal handler" not in second.stderr
     assert {p.rsplit("/", 1)[1][:-3] for p in posts(out)} == expected_ids({"china"})
