@@ -117,12 +117,14 @@ def test_k_beyond_retries_captured_by_next_run(site200, tmp_path):
 
 def test_random_30_percent_faults(site200, tmp_path):
     root, ids, _ = site200
-    rng = random.Random(30)
-    state = {"on": True}
+    kinds = [faults.status(500), faults.reset, faults.status(504)]
 
     def plan(h, url, attempt):
-        if state["on"] and is_article(url) and rng.random() < 0.30:
-            rng.choice([faults.status(500), faults.reset, faults.status(504)])(h, url)
+        # Seeded per (URL, attempt), not per arrival order: the schedule is the same
+        # whatever order the concurrent requests reach the server in.
+        draw = random.Random(f"30:{url}:{attempt}")
+        if is_article(url) and draw.random() < 0.30:
+            draw.choice(kinds)(h, url)
             return True
         return False
 
