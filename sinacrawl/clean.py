@@ -158,10 +158,8 @@ CONTAINER_TAGS = {
     "header",
     "footer",
     "aside",
-    "td_root",
     "body",
     "html",
-    "tbody_root",
 }
 
 
