@@ -44,14 +44,19 @@ class WritePipeline:
 
     def open_spider(self):
         if self.root is not None:
-            self.state = archive_for(self.crawler)
+            self.state = archive_for(self.crawler)  # (creates the folder)
+            self.resolved_root = self.root.resolve()
 
     # -- pure part -----------------------------------------------------------------------
-    def categories(self, adapter) -> list[str]:
+    def column(self, adapter):
+        """The discovering column when there was one, else the one the URL's path gives."""
         key = adapter.get("column")
-        column = self.columns.by_key.get(key) if key else None
-        column = column or self.columns.for_url(adapter["url"])
-        return [self.group, self.site, column.label]
+        return (self.columns.by_key.get(key) if key else None) or self.columns.for_url(
+            adapter["url"]
+        )
+
+    def categories(self, adapter) -> list[str]:
+        return [self.group, self.site, self.column(adapter).label]
 
     def render_item(self, item) -> tuple[str, str]:
         """(relative path, post text) for an item that went through the clean pipeline."""
@@ -75,7 +80,7 @@ class WritePipeline:
         digest = hashlib.sha256(data).hexdigest()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:
-            target = resolve_inside(self.root, rel)
+            target = resolve_inside(self.resolved_root, rel)
         except UnsafePath as exc:
             raise drop(self.stats, "unsafe_path", str(exc)) from None
         known = self.state.get(adapter["id"]) if self.state else None
@@ -88,27 +93,23 @@ class WritePipeline:
             published=adapter["published"].isoformat(),
             content_hash=digest,
             body_hash=body_hash(adapter.get("body")),
-            column_key=adapter.get("column") or self.columns.for_url(adapter["url"]).key,
+            column_key=self.column(adapter).key,
             mtime=adapter.get("mtime"),
             first_crawled=known.first_crawled if known else now,
             last_crawled=now,
             version=(known.version + (known.content_hash != digest)) if known else 1,
         )
-        if (
-            known
-            and known.content_hash == digest
-            and known.path == rel
-            and same_bytes(target, data)
-        ):
+        on_disk = same_bytes(target, data)
+        if known and known.content_hash == digest and known.path == rel and on_disk:
             self.state.touch(record.id, now, record.mtime)
             self.stats.inc_value("sinacrawl/unchanged")
             return item
         tmp = temp_name(target)
         old_path = known.path if known and known.path != rel else None
         if self.state:
-            self.state.begin_write(record, str(tmp.relative_to(self.root.resolve())), old_path)
+            self.state.begin_write(record, str(tmp.relative_to(self.resolved_root)), old_path)
         try:
-            if not same_bytes(target, data):
+            if not on_disk:
                 write_atomic(target, data, tmp)
         except OSError as exc:
             # Disk full, permissions…: nothing is marked done, so the next run retries it.

@@ -14,11 +14,16 @@ import logging
 import random
 import time
 
+from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.response import response_status_message
+from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +43,6 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         # request, which resolves the host's parser as "allow all" while the retry is still
         # running. Here robots.txt is fetched with dont_retry and retried in this loop, so
         # every request to the host waits for the final answer.
-        from scrapy import Request
-        from scrapy.http.request import NO_CALLBACK
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from scrapy.utils.httpobj import urlparse_cached
-        from twisted.internet.defer import Deferred
-
         url = urlparse_cached(request)
         netloc = url.netloc
         if netloc not in self._parsers:

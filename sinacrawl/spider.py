@@ -7,6 +7,7 @@ import logging
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 
 from sinacrawl.archive import archive_for, drop
 from sinacrawl.encoding import UndecodablePage
@@ -92,8 +93,6 @@ class SinaSpider(scrapy.Spider):
         )
 
     def article_failed(self, failure):
-        from scrapy.exceptions import IgnoreRequest
-
         if failure.check(IgnoreRequest) and "Forbidden by robots.txt" in str(failure.value):
             self.count_drop("robots_forbidden", failure.request.url)
             return

@@ -11,9 +11,13 @@ Crash safety: a post is written as *pending* (intent row) → file (atomic renam
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import sqlite3
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
 from pathlib import Path
 
 SCHEMA = """
@@ -85,15 +89,13 @@ class Record:
 
 
 _COLS = [f.name for f in fields(Record)]
+_MARKUP = re.compile(r'<p class="article-editor">.*?</p>|<[^>]+>|\s+')
 
 
 def body_hash(body: str) -> str:
     """Hash of a cleaned body's text alone (tags, whitespace and the editor line ignored):
     the same article republished under another id hashes the same."""
-    import hashlib
-    import re
-
-    text = re.sub(r'<p class="article-editor">.*?</p>|<[^>]+>|\s+', "", body or "")
+    text = _MARKUP.sub("", body or "")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -207,8 +209,6 @@ class SqliteState(ArchiveState):
 
     # -- writes --------------------------------------------------------------------------
     def begin_write(self, record: Record, tmp_path: str, old_path: str | None) -> None:
-        import json
-
         self.db.execute(
             "INSERT OR REPLACE INTO pending(id, record, tmp_path, old_path) VALUES (?,?,?,?)",
             (record.id, json.dumps(asdict(record), ensure_ascii=False), tmp_path, old_path),
@@ -239,8 +239,6 @@ class SqliteState(ArchiveState):
         )
 
     def add_frontier(self, article_id, url, column, mtime) -> None:
-        from datetime import datetime, timezone
-
         self.db.execute(
             "INSERT OR REPLACE INTO frontier(id, url, column_key, mtime, discovered) "
             "VALUES (?,?,?,?,?)",
@@ -254,8 +252,6 @@ class SqliteState(ArchiveState):
         )
 
     def settle(self, article_id, reason=None, url=None, mtime=None) -> None:
-        from datetime import datetime, timezone
-
         self.db.execute("DELETE FROM frontier WHERE id=?", (article_id,))
         if reason:
             self.db.execute(
@@ -296,9 +292,6 @@ class SqliteState(ArchiveState):
 
     def recover(self) -> dict[str, int]:
         """Settle writes a killed run left pending; returns what was done."""
-        import hashlib
-        import json
-
         done = {"completed": 0, "rolled_back": 0, "temp_removed": 0}
         rows = self.db.execute("SELECT id, record, tmp_path, old_path FROM pending").fetchall()
         for article_id, raw, tmp_path, old_path in rows:

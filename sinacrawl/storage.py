@@ -12,8 +12,12 @@ class UnsafePath(ValueError):
 
 
 def resolve_inside(root: Path, rel: str) -> Path:
-    """``root/rel``, refusing anything that resolves outside ``root`` (symlinks included)."""
-    root = root.resolve()
+    """``root/rel``, refusing anything that resolves outside ``root`` (symlinks included).
+
+    ``root`` is resolved here unless it already is (a writer resolves it once).
+    """
+    if not root.is_absolute():
+        root = root.resolve()
     if "\x00" in rel:
         raise UnsafePath(f"{rel!r} holds a NUL byte")
     target = (root / rel).resolve()
