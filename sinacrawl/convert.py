@@ -10,7 +10,6 @@ from __future__ import annotations
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -58,9 +57,8 @@ class Converter:
     def convert(self, body: bytes, url: str, column: str | None = None) -> tuple[str, str]:
         """(relative path, post text). Raises ConversionError with the reason."""
         self._new_run()
-        response = HtmlResponse(url, body=body)
         try:
-            item = ArticlePage(response).item(column=column)
+            item = ArticlePage.from_bytes(body, url).item(column=column)
         except NotAnArticle as exc:
             raise ConversionError(f"not an article ({exc.reason}): {url}") from None
         except UndecodablePage as exc:

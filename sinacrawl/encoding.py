@@ -48,20 +48,41 @@ def sniff_encoding(body: bytes, content_type: str | None = None) -> str:
     >>> sniff_encoding("新浪".encode("gbk"), "text/html; charset=utf-8")
     'gb18030'
     """
+    return decode_page(body, content_type)[0]
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """``(encoding, text)``: ``body`` decoded as ``sniff_encoding`` says, decoded once.
+
+    >>> decode_page("新浪".encode("gbk"))
+    ('gb18030', '新浪')
+    """
+    bom = _bom(body)
+    if bom:  # a byte-order mark settles it; a bad byte after one is replaced, as browsers do
+        return bom, body.decode(bom, "replace")
+    for enc in _candidates(body, content_type):
+        text = _strict(body, enc)
+        if text is not None:
+            return enc, text
+    raise UndecodablePage("bytes decode in neither UTF-8 nor GB18030 nor the declared charset")
+
+
+def _bom(body: bytes) -> str | None:
     if body.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if _strict(body, "utf-8") is not None:
-        return "utf-8"
+    return None
+
+
+def _candidates(body: bytes, content_type: str | None):
+    yield "utf-8"
     declared = [
         _norm(http_content_type_encoding(content_type) if content_type else None),
         _norm(html_body_declared_encoding(body[:4096])),
     ]
-    for enc in [e for e in declared if e and e != "utf-8"] + ["gb18030"]:
-        if _strict(body, enc) is not None:
-            return enc
-    raise UndecodablePage("bytes decode in neither UTF-8 nor GB18030 nor the declared charset")
+    yield from [e for e in declared if e and e != "utf-8"]
+    yield "gb18030"
 
 
 def with_true_encoding(response):

@@ -8,15 +8,16 @@ template, news.sina.com.cn's ``#article`` pages and the mobile finance.sina.cn p
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime
 
 import lxml.html
 from lxml import etree
 from parsel import Selector
-from scrapy.http import TextResponse
+from scrapy.http import Response
 
 from sinacrawl.dates import parse_sina_datetime
-from sinacrawl.encoding import with_true_encoding
+from sinacrawl.encoding import decode_page
 from sinacrawl.items import ArticleItem
 from sinacrawl.loaders import ArticleLoader, normalize_space
 from sinacrawl.urls import article_id, canonical_url, is_article_path
@@ -64,28 +65,72 @@ SOURCE_XPATHS = (
 )
 
 
-def _compile(xpaths):
-    # Compiled once: a page is read with lxml directly (parsel's per-call Selector objects
-    # cost more than the queries on Sina's small pages).
-    return tuple(etree.XPath(xp) for xp in xpaths)
+def _xpath(path: str):
+    compiled = etree.XPath(path)
+    return lambda page: compiled(page.root)
 
 
-_BODY = _compile(BODY_XPATHS)
-_TITLE = _compile(TITLE_XPATHS)
-_VISIBLE_DATE = _compile(VISIBLE_DATE_XPATHS)
-_SOURCE = _compile(SOURCE_XPATHS)
-_KEYWORD_LINKS = etree.XPath(
-    "//*[contains(@class, 'article-keywords') or contains(@class, 'keywords')]//a/text()"
-)
-_WBKEY = etree.XPath("//*[@id='keywords']/@data-wbkey")
-_EDITORS = _compile(
+def _classed(fragment: str, below: str | None = None):
+    """``//*[contains(@class, fragment)]``, then ``below`` (relative) under each match, in
+    document order; answered from the page's class index, one walk for every such query."""
+    inner = etree.XPath(below) if below else None
+
+    def select(page):
+        outers = page.with_class(fragment)
+        return outers if inner is None else page.under(outers, inner)
+
+    return select
+
+
+def _selectors(xpaths):
+    # Compiled once; a page is read with lxml directly (parsel's per-call Selector objects
+    # cost more than the queries on Sina's small pages). ``//*[contains(@class, …)]`` tests
+    # every element of the page, so those go through the class index instead; ``@id`` tests
+    # go through libxml2's id table (``id()``).
+    out = []
+    for xp in xpaths:
+        m = re.fullmatch(r"//\*\[contains\(@class, '([\w-]+)'\)\](//.*)?", xp)
+        if m:
+            out.append(_classed(m.group(1), "." + m.group(2) if m.group(2) else None))
+            continue
+        m = re.fullmatch(r"//\*\[@id='([\w-]+)'\](.*)", xp)
+        out.append(_xpath(f"id('{m.group(1)}'){m.group(2)}" if m else xp))
+    return tuple(out)
+
+
+_BODY = _selectors(BODY_XPATHS)
+_TITLE = _selectors(TITLE_XPATHS)
+_VISIBLE_DATE = _selectors(VISIBLE_DATE_XPATHS)
+_SOURCE = _selectors(SOURCE_XPATHS)
+_KEYWORD_LINKS = _classed("keywords", ".//a/text()")  # (covers 'article-keywords')
+_WBKEY = _xpath("id('keywords')/@data-wbkey")
+_EDITORS = _selectors(
     [
         "//p[contains(@class, 'article-editor')]",
         "//p[contains(@class, 'show_author')]",
         "//*[contains(@class, 'article-editor')]",
     ]
 )
-_TIME_SOURCE = _compile(["//span[contains(@class, 'time-source')]"])
+_TIME_SOURCE = _selectors(["//span[contains(@class, 'time-source')]"])
+_CLASSES = etree.XPath("//*[@class]")
+
+
+_LOCAL = threading.local()
+
+
+def parse_html(text: str, base_url: str | None = None):
+    """The lxml tree parsel (so ``response.selector``) builds for ``text``, with a parser
+    reused per thread instead of one per page."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = lxml.html.HTMLParser(
+            recover=True, encoding="utf-8", huge_tree=True
+        )
+    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    root = etree.fromstring(body, parser=parser, base_url=base_url)
+    if root is None:
+        root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
+    return root
 
 
 def _text(node) -> str | None:
@@ -104,17 +149,48 @@ class NotAnArticle(ValueError):
 class ArticlePage:
     """A Sina article page. Build it from any response; ask it for fields or an item."""
 
-    def __init__(self, response: TextResponse, url: str | None = None):
-        self.response = with_true_encoding(response)
-        self.url = url or self.response.url
-        text = self.response.text
+    def __init__(self, response: Response, url: str | None = None):
+        header = response.headers.get(b"Content-Type")
+        self._load(
+            response.body,
+            response.url,
+            status=response.status,
+            content_type=header.decode("latin-1") if header else None,
+            url=url,
+        )
+
+    @classmethod
+    def from_bytes(
+        cls,
+        body: bytes,
+        fetched_url: str,
+        *,
+        status: int = 200,
+        content_type: str | None = None,
+        url: str | None = None,
+    ) -> ArticlePage:
+        """The page for saved bytes, without building a Scrapy response (``convert``)."""
+        page = cls.__new__(cls)
+        page._load(body, fetched_url, status=status, content_type=content_type, url=url)
+        return page
+
+    def _load(self, body, fetched_url, *, status, content_type, url) -> None:
+        self.fetched_url = fetched_url
+        self.url = url or fetched_url
+        self.status = status
+        self.encoding, self.text = decode_page(body, content_type)
+        text = self.text
         if "NEWSZW_HZH_BEGIN" in text:
-            self.sel = Selector(text=_AD_SPLICE.sub("", text), base_url=self.url)
-        else:
-            self.sel = self.response.selector
-        self.root = self.sel.root
+            text = _AD_SPLICE.sub("", text)
+        self.root = parse_html(text, self.url)
         self._body = None
         self._metas: dict[str, str] | None = None
+        self._classes: list | None = None
+
+    @property
+    def sel(self) -> Selector:
+        """The page as a parsel Selector (for ``scrapy shell`` and ad hoc queries)."""
+        return Selector(root=self.root, type="html")
 
     # -- helpers -------------------------------------------------------------------------
     def _meta(self, *names: str) -> str | None:
@@ -131,9 +207,29 @@ class ArticlePage:
                 return self._metas[name]
         return None
 
-    def _first_text(self, xpaths) -> str | None:
-        for xp in xpaths:
-            for node in xp(self.root):
+    def with_class(self, fragment: str) -> list:
+        """Elements whose class attribute contains ``fragment``, in document order."""
+        if self._classes is None:
+            self._classes = [(el.get("class"), el) for el in _CLASSES(self.root)]
+        return [el for classes, el in self._classes if fragment in classes]
+
+    @staticmethod
+    def under(outers: list, inner) -> list:
+        """``inner`` evaluated under each of ``outers``: one list in document order (an outer
+        inside an earlier one adds nothing new)."""
+        if len(outers) == 1:
+            return inner(outers[0])
+        out: list = []
+        done: set = set()
+        for outer in outers:
+            if not any(up in done for up in outer.iterancestors()):
+                out.extend(inner(outer))
+            done.add(outer)
+        return out
+
+    def _first_text(self, selectors) -> str | None:
+        for select in selectors:
+            for node in select(self):
                 text = _text(node)
                 if text:
                     return text
@@ -141,16 +237,15 @@ class ArticlePage:
 
     def _container(self):
         if self._body is None:
-            self._body = next((found[0] for xp in _BODY if (found := xp(self.root))), False)
+            self._body = next((found[0] for sel in _BODY if (found := sel(self))), False)
         return self._body if self._body is not False else None
 
     # -- article or not ----------------------------------------------------------------
     def not_article_reason(self) -> str | None:
         """Why this page is not an article, or None when it is one."""
-        status = self.response.status
-        if status in (404, 410):
+        if self.status in (404, 410):
             return "deleted"
-        path = re.sub(r"^[a-z]+://[^/]+", "", self.response.url)
+        path = re.sub(r"^[a-z]+://[^/]+", "", self.fetched_url)
         if path in ("", "/") or path.startswith("/index."):
             return "redirected_home"
         if self._container() is None:
@@ -193,12 +288,12 @@ class ArticlePage:
             when = parse_sina_datetime(candidate)
             if when:
                 return when
-        stamp = _CMS_STAMP.search(self.response.text[:3000])
+        stamp = _CMS_STAMP.search(self.text[:3000])
         return parse_sina_datetime(stamp.group(1)) if stamp else None
 
     def source(self) -> str | None:
-        for xp in _SOURCE:
-            for node in xp(self.root):
+        for select in _SOURCE:
+            for node in select(self):
                 text = _text(node)
                 if text and not re.search(r"\d{4}年", text):
                     return text
@@ -210,9 +305,9 @@ class ArticlePage:
         return self._meta("article:author", "mediaid")
 
     def keywords(self) -> list[str]:
-        wbkey = _WBKEY(self.root)
+        wbkey = _WBKEY(self)
         found = [self._meta("keywords"), self._meta("tags"), wbkey[0] if wbkey else None]
-        found += [str(t) for t in _KEYWORD_LINKS(self.root)]
+        found += [str(t) for t in _KEYWORD_LINKS(self)]
         words = ",".join(w for w in found if w)
         return [w for w in re.split(r"[,，;；|]", words) if w.strip() and "sina" not in w]
 
@@ -240,7 +335,7 @@ class ArticlePage:
         loader = ArticleLoader(item=ArticleItem())
         loader.add_value("id", self.article_id())
         loader.add_value("url", self.canonical_url())
-        loader.add_value("fetched_url", self.response.url)
+        loader.add_value("fetched_url", self.fetched_url)
         loader.add_value("title", self.title())
         loader.add_value("published", self.published())
         loader.add_value("source", self.source())
