@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import lxml.html
 import nh3
 from lxml import etree
 
+from sinacrawl.tree import drop_tag, drop_tree, element, fragment, text_content, tostring
 from sinacrawl.urls import absolute_https, absolute_url
 
 # Junk inside Sina's article containers, by template era (README "Cleaning"). Removed with
@@ -391,9 +391,9 @@ def _figure(wrap):
     caption = ""
     for node in wrap.iter():
         if isinstance(node.tag, str) and "img_descr" in (node.get("class") or ""):
-            caption = " ".join((node.text_content() or "").split())
+            caption = " ".join((text_content(node) or "").split())
             break
-    figure = lxml.html.Element("figure")
+    figure = element("figure")
     for img in imgs:
         img.tail = None
         figure.append(img)
@@ -422,10 +422,10 @@ class _Pruner:
         for el in list(parent):
             tag = el.tag
             if not isinstance(tag, str):  # comment, processing instruction
-                el.drop_tree()
+                drop_tree(el)
                 continue
             if depth > 200:  # pathological nesting: nothing an article needs lives there
-                el.drop_tree()
+                drop_tree(el)
                 continue
             if tag == "image":  # what HTML5 parsers (and nh3) read as <img>
                 el.tag = tag = "img"
@@ -435,22 +435,22 @@ class _Pruner:
                 blocks = [c for c in el if c.tag in BLOCK_TAGS or c.tag in CONTAINER_TAGS]
                 for child in reversed(blocks):
                     el.addnext(child)
-                el.drop_tree()
+                drop_tree(el)
                 continue
             verdict = _junk(el, tag)
             if verdict == "drop":
-                el.drop_tree()
+                drop_tree(el)
                 continue
             if verdict == "editor":
                 # The editor line moves to the end; without an explicit one, the body's own wins.
-                self.editor = self.editor or " ".join((el.text_content() or "").split()) or None
-                el.drop_tree()
+                self.editor = self.editor or " ".join((text_content(el) or "").split()) or None
+                drop_tree(el)
                 continue
             if verdict == "unwrap":
-                el.drop_tag()
+                drop_tag(el)
                 continue
-            if tag == "p" and _DISCLAIMER.match(el.text_content() or ""):
-                el.drop_tree()
+            if tag == "p" and _DISCLAIMER.match(text_content(el) or ""):
+                drop_tree(el)
                 continue
             if tag == "img":
                 if not self.fix_img(el):
@@ -458,7 +458,7 @@ class _Pruner:
             elif tag == "div" and "img_wrapper" in (el.get("class") or ""):
                 figure = _figure(el)
                 if figure is None:
-                    el.drop_tree()
+                    drop_tree(el)
                     continue
                 el = figure
             self.walk(el, depth + 1)
@@ -468,7 +468,7 @@ class _Pruner:
         src = _img_src(img)
         url = absolute_https(src, self.base_url) if src else None
         if not url or url.endswith(QR_IMAGE_PATHS):
-            img.drop_tree()
+            drop_tree(img)
             return False
         alt = img.get("alt")
         img.attrib.clear()
@@ -495,10 +495,10 @@ class _Pruner:
                 el.tag = "strong"
                 el.attrib.clear()
             else:
-                el.drop_tag()
+                drop_tag(el)
                 return
         elif tag not in ALLOWED_TAGS and tag not in CONTAINER_TAGS:
-            el.drop_tag()  # unknown or presentational: keep its text, lose the tag
+            drop_tag(el)  # unknown or presentational: keep its text, lose the tag
             return
         keep = _KEEP_ATTRIBUTES.get(el.tag, ())
         if keep:
@@ -512,11 +512,17 @@ class _Pruner:
             el.attrib.clear()
 
 
+def _prepare(container_html: str) -> str:
+    return _DOC_TAGS.sub("", _NON_XML_REF.sub("", _NON_XML.sub("", container_html or "")))
+
+
 def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
     """Remove junk and normalize structure; returns HTML of top-level blocks, one a line."""
-    html = _NON_XML_REF.sub("", _NON_XML.sub("", container_html or ""))
-    html = _NON_XML.sub("", html5_normalize(_DOC_TAGS.sub("", html)))
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    html = _NON_XML.sub("", html5_normalize(_prepare(container_html)))
+    return _prune_root(fragment(html), base_url, editor)
+
+
+def _prune_root(root, base_url: str, editor: str | None) -> str:
     pruner = _Pruner(base_url)
     pruner.walk(root)
     editor = editor or pruner.editor
@@ -528,17 +534,103 @@ def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
                 el.tail = _text_ws(el.tail)
     blocks = _flatten(root)
     if editor:
-        p = lxml.html.Element("p")
+        p = element("p")
         p.set("class", "article-editor")
-        p.text = editor.strip()
+        p.text = _NON_XML.sub("", editor).strip()  # (the page's editor line can carry them)
         blocks.append(p)
     return "\n".join(_serialize(b) for b in blocks)
 
 
+# -- the fast path ---------------------------------------------------------------------------
+# A container that lxml wrote itself (the page object's body_html), built only of the tags
+# below, nested the way both parsers agree on, reads the same to html5ever as to lxml: the
+# HTML5 pass and the second round would change nothing, so they are skipped. Anything else
+# (tables, lists, forms, foreign content, misnesting, unusual entities, markup lxml would
+# not write this way) takes the full path. tests/test_clean.py holds the two paths equal.
+_TAME_TAGS = frozenset(
+    "div p span font strong b em i u s a img br ins sup sub small h1 h2 h3 h4 h5 h6 "
+    "center section script style".split()
+)
+# Start tags with which an HTML5 parser closes an open <p> (lxml does not know them all).
+_P_CLOSERS = frozenset(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section "
+    "summary table ul li dd dt listing plaintext xmp search".split()
+)
+# What lxml writes for text and attribute values; any other reference is read differently
+# by the two parsers (HTML5 knows more named references, and maps C1 numbers).
+_ODD_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|nbsp|#9|#10|#13);)")
+_ATTRIBUTE_NAME = re.compile(r"^[a-z_][-a-z0-9_:.]*$")
+# href/src values the sanitizer and urls.absolute_url are sure to judge alike: a plain web
+# URL (kept by both), or a javascript: link (dropped by both).
+_PLAIN_URL = re.compile(
+    r"(?:(?:https?:)?//[\w.-]+(?::\d{1,5})?(?:[/?#][^\s\x00-\x1f\x7f]*)?|javascript:\S*)\Z"
+)
+
+
+def _tame(parent, in_inline: bool = False, in_a: bool = False) -> bool:
+    for el in parent:
+        tag = el.tag
+        if not isinstance(tag, str):
+            if tag is etree.Comment:
+                text = el.text or ""
+                if "--!>" in text or text.startswith((">", "->")):
+                    return False
+                continue
+            return False  # processing instruction, entity
+        if tag not in _TAME_TAGS or (in_inline and tag in _P_CLOSERS) or (in_a and tag == "a"):
+            return False
+        for name, value in el.attrib.items():
+            if not _ATTRIBUTE_NAME.match(name):
+                return False
+            if (name == "href" or name == "src") and not _PLAIN_URL.match(value):
+                return False
+        if tag == "script" or tag == "style":
+            if len(el) or "<" in (el.text or ""):
+                return False
+            continue
+        if tag == "img" or tag == "br":
+            if len(el) or el.text:
+                return False
+            continue
+        # a block inside a paragraph, heading or inline element (which pruning may wrap in a
+        # paragraph) is where the parsers part ways
+        inline = in_inline or tag not in CONTAINER_TAGS
+        if len(el) and not _tame(el, inline, in_a or tag == "a"):
+            return False
+    return True
+
+
+def _prune_fast(container_html: str, base_url: str, editor: str | None) -> str | None:
+    """``prune`` without the HTML5 pass, or None when the container needs it."""
+    html = _prepare(container_html)
+    if _ODD_REFERENCE.search(html):
+        return None
+    try:
+        root = fragment(html)
+    except (etree.ParserError, ValueError):
+        return None
+    if len(root) != 1 or root.text or root[0].tail or not _tame(root):
+        return None
+    if _serialize_keep_tail(root[0]) != html:  # not what lxml writes: take the full path
+        return None
+    return _prune_root(root, base_url, editor)
+
+
+def _serialize_keep_tail(el) -> str:
+    return tostring(el, with_tail=False)
+
+
+_IMG_OR_HR = etree.XPath(".//img | .//hr")
+_LAST_BR = etree.XPath("./br[last()]")
+_NESTED_BLOCKS = etree.XPath(".//*[self::p or self::div][not(ancestor::table)]")
+_IMAGES = etree.XPath(".//img")
+
+
 def _has_content(el) -> bool:
-    if (el.text_content() or "").strip(" \t\r\n\f\v\u3000\xa0"):
+    if (text_content(el) or "").strip(" \t\r\n\f\v\u3000\xa0"):
         return True
-    return bool(el.xpath(".//img | .//hr")) or el.tag in ("img", "hr")
+    return bool(_IMG_OR_HR(el)) or el.tag in ("img", "hr")
 
 
 def _flatten(root) -> list:
@@ -549,7 +641,7 @@ def _flatten(root) -> list:
     def flush():
         if not pending:
             return
-        p = lxml.html.Element("p")
+        p = element("p")
         for part in pending:
             if isinstance(part, str):
                 if len(p):
@@ -579,9 +671,9 @@ def _flatten(root) -> list:
                 flush()
                 if tag == "p":
                     _strip_edges(child)
-                    for br in child.xpath("./br[last()]"):
+                    for br in _LAST_BR(child):
                         if not (br.tail or "").strip() and br.getnext() is None:
-                            br.drop_tree()
+                            drop_tree(br)
                 if _has_content(child):
                     out.append(child)
             elif tag == "br" and not pending:
@@ -594,8 +686,8 @@ def _flatten(root) -> list:
     walk(root)
     flush()
     for p in out:
-        for inner in p.xpath(".//*[self::p or self::div][not(ancestor::table)]"):
-            inner.drop_tag()
+        for inner in _NESTED_BLOCKS(p):
+            drop_tag(inner)
     return out
 
 
@@ -613,25 +705,33 @@ def _strip_edges(p) -> None:
 
 def _serialize(el) -> str:
     el.tail = None
-    return lxml.html.tostring(el, encoding="unicode", method="html")
+    return tostring(el)
 
 
-def clean_body(container_html: str, base_url: str, editor: str | None = None) -> CleanResult:
+def clean_body(
+    container_html: str, base_url: str, editor: str | None = None, *, fast: bool = True
+) -> CleanResult:
     """Prune then sanitize, until stable; returns the body HTML, its images and its text.
 
     lxml and the HTML5 parser under nh3 disagree on broken markup (a block inside an inline
     element, an unclosed table); a second round over the first's output settles it, so
-    cleaning a cleaned body changes nothing.
+    cleaning a cleaned body changes nothing. A container both parsers read alike takes the
+    fast path (no HTML5 pass, no second round) to the same result.
     """
-    html = _final(sanitize(prune(container_html, base_url, editor)))
-    for _ in range(3):
-        again = _final(sanitize(prune(html, base_url)))
-        if again == html:
-            break
-        html = again
-    root = lxml.html.fragment_fromstring(html, create_parent="div") if html else None
-    images = [i.get("src") for i in root.xpath(".//img")] if root is not None else []
-    text = root.text_content() if root is not None else ""
+    pruned = _prune_fast(container_html, base_url, editor) if fast else None
+    html = _final(sanitize(pruned)) if pruned is not None else ""
+    root = fragment(html) if html else None
+    images = [i.get("src") for i in _IMAGES(root)] if root is not None else []
+    if pruned is None or None in images:  # (an image the sanitizer refused: the full path)
+        html = _final(sanitize(prune(container_html, base_url, editor)))
+        for _ in range(3):
+            again = _final(sanitize(prune(html, base_url)))
+            if again == html:
+                break
+            html = again
+        root = fragment(html) if html else None
+        images = [i.get("src") for i in _IMAGES(root)] if root is not None else []
+    text = text_content(root) if root is not None else ""
     return CleanResult(html=html, images=images, text=text)
 
 

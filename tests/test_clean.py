@@ -121,3 +121,84 @@ def test_sanitize_is_last_word():
 def test_prune_keeps_tables_and_lists():
     out = prune("<div><table><tr><td>1</td></tr></table><ul><li>a</li></ul></div>", BASE)
     assert "<table>" in out and "<td>1</td>" in out and "<li>a</li>" in out
+
+
+# -- the fast path -------------------------------------------------------------------------
+# A container lxml wrote itself, of tags both parsers read alike, skips the HTML5 pass and the
+# second round (sinacrawl/clean.py, "the fast path"). It must give exactly what the full path
+# gives, on real containers and on the broken ones the fuzzers build.
+
+
+def _page_bodies():
+    from sinacrawl.encoding import UndecodablePage
+    from sinacrawl.pages import ArticlePage, NotAnArticle
+    from tests.test_fuzz_pages import load_pages, mutate
+
+    pages = [(p.body, p.url) for p in load_pages()]
+    pages += [(data, page.url) for page, data, _ in map(mutate, range(3000))]
+    for body, url in pages:
+        try:
+            item = ArticlePage.from_bytes(body, url).item()
+        except (NotAnArticle, UndecodablePage):
+            continue
+        yield item["body_html"], item["url"], item.get("editor")
+
+
+def test_fast_path_gives_what_the_full_path_gives_on_page_containers():
+    from sinacrawl.clean import _prune_fast
+
+    fast_taken = compared = 0
+    differ = []
+    for html, url, editor in _page_bodies():
+        compared += 1
+        fast_taken += _prune_fast(html, url, editor) is not None
+        if clean_body(html, url, editor) != clean_body(html, url, editor, fast=False):
+            differ.append(url)
+    assert not differ, f"{len(differ)} of {compared} containers differ: {differ[:5]}"
+    # and the fast path is really taken, by most containers (else this proves nothing)
+    assert compared > 1000 and fast_taken > compared // 2, (fast_taken, compared)
+
+
+def test_fast_path_gives_what_the_full_path_gives_on_generated_documents():
+    from sinacrawl.clean import _prune_fast
+    from tests.test_sanitizer_security import VECTORS, WRAP, generate_document
+
+    docs = [WRAP.format(v) for v in VECTORS] + [generate_document(i) for i in range(5000)]
+    fast_taken = 0
+    differ = []
+    for doc in docs:
+        fast_taken += _prune_fast(doc, BASE, None) is not None
+        if clean_body(doc, BASE) != clean_body(doc, BASE, fast=False):
+            differ.append(doc)
+    assert not differ, f"{len(differ)} of {len(docs)} documents differ: {differ[:3]}"
+    assert fast_taken > 100, fast_taken
+
+
+@pytest.mark.parametrize(
+    "container",
+    [
+        '<div id="artibody"><p>a<section>b</section></p></div>',  # a block lxml nests in <p>
+        '<div id="artibody"><b>x<div class="img_wrapper"><img src="//n.sinaimg.cn/a.jpg"></div></b></div>',
+        '<div id="artibody"><p>a &copy b</p></div>',  # a reference only HTML5 knows
+        '<div id="artibody"><p><a href="https:">x</a></p></div>',  # a URL the two judge apart
+        '<div id="artibody"><table><tr><td>1</td></tr></table></div>',
+        "<p>a</p><p>b</p>",  # not one container as lxml writes it
+        '<div id="artibody"><p>a<a href="//x.cn/">b<a href="//y.cn/">c</a></a></p></div>',
+    ],
+)
+def test_fast_path_declines_what_the_parsers_read_apart(container):
+    from sinacrawl.clean import _prune_fast
+
+    assert _prune_fast(container, BASE, None) is None
+
+
+def test_fast_path_takes_a_plain_container():
+    from sinacrawl.clean import _prune_fast
+
+    container = (
+        '<div id="artibody"><!-- 正文 --><p>　　第一段<a href="https://finance.sina.com.cn/x">链接</a></p>'
+        '<div class="img_wrapper"><img src="//n.sinaimg.cn/a.jpg"><span class="img_descr">图</span>'
+        "</div><script>var a = 1;</script><p>　　第二段</p></div>"
+    )
+    assert _prune_fast(container, BASE, None) is not None
+    assert clean_body(container, BASE) == clean_body(container, BASE, fast=False)

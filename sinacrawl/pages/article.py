@@ -8,10 +8,8 @@ template, news.sina.com.cn's ``#article`` pages and the mobile finance.sina.cn p
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime
 
-import lxml.html
 from lxml import etree
 from parsel import Selector
 from scrapy.http import Response
@@ -20,6 +18,7 @@ from sinacrawl.dates import parse_sina_datetime
 from sinacrawl.encoding import decode_page
 from sinacrawl.items import ArticleItem
 from sinacrawl.loaders import ArticleLoader, normalize_space
+from sinacrawl.tree import parse_html, tostring
 from sinacrawl.urls import article_id, canonical_url, is_article_path
 
 # The 2005 pages splice a picture-in-picture ad into the middle of a word
@@ -113,24 +112,6 @@ _EDITORS = _selectors(
 )
 _TIME_SOURCE = _selectors(["//span[contains(@class, 'time-source')]"])
 _CLASSES = etree.XPath("//*[@class]")
-
-
-_LOCAL = threading.local()
-
-
-def parse_html(text: str, base_url: str | None = None):
-    """The lxml tree parsel (so ``response.selector``) builds for ``text``, with a parser
-    reused per thread instead of one per page."""
-    parser = getattr(_LOCAL, "parser", None)
-    if parser is None:
-        parser = _LOCAL.parser = lxml.html.HTMLParser(
-            recover=True, encoding="utf-8", huge_tree=True
-        )
-    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
-    root = etree.fromstring(body, parser=parser, base_url=base_url)
-    if root is None:
-        root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
-    return root
 
 
 def _text(node) -> str | None:
@@ -326,7 +307,7 @@ class ArticlePage:
         container = self._container()
         if container is None:
             return None
-        return lxml.html.tostring(container, encoding="unicode", with_tail=False)
+        return tostring(container, with_tail=False)
 
     # -- the item ------------------------------------------------------------------------
     def item(self, column: str | None = None, mtime: int | None = None) -> ArticleItem:
