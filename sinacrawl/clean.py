@@ -519,10 +519,12 @@ def _prepare(container_html: str) -> str:
 def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
     """Remove junk and normalize structure; returns HTML of top-level blocks, one a line."""
     html = _NON_XML.sub("", html5_normalize(_prepare(container_html)))
-    return _prune_root(fragment(html), base_url, editor)
+    return _prune_root(fragment(html), base_url, editor) or ""
 
 
-def _prune_root(root, base_url: str, editor: str | None) -> str:
+def _prune_root(root, base_url: str, editor: str | None, settled_only: bool = False) -> str | None:
+    """Prune the tree under ``root``; with ``settled_only``, None when the blocks it gives are
+    not ones an HTML5 parser reads back the same (a block inside a paragraph or heading)."""
     pruner = _Pruner(base_url)
     pruner.walk(root)
     editor = editor or pruner.editor
@@ -533,6 +535,8 @@ def _prune_root(root, base_url: str, editor: str | None) -> str:
             if el.tail:
                 el.tail = _text_ws(el.tail)
     blocks = _flatten(root)
+    if settled_only and not all(_settled(b) for b in blocks):
+        return None
     if editor:
         p = element("p")
         p.set("class", "article-editor")
@@ -548,7 +552,7 @@ def _prune_root(root, base_url: str, editor: str | None) -> str:
 # (tables, lists, forms, foreign content, misnesting, unusual entities, markup lxml would
 # not write this way) takes the full path. tests/test_clean.py holds the two paths equal.
 _TAME_TAGS = frozenset(
-    "div p span font strong b em i u s a img br ins sup sub small h1 h2 h3 h4 h5 h6 "
+    "div p span font strong b em i u s a img br ins sup sub small h1 h2 h3 h4 h5 h6 figure "
     "center section script style".split()
 )
 # Start tags with which an HTML5 parser closes an open <p> (lxml does not know them all).
@@ -568,7 +572,7 @@ _PLAIN_URL = re.compile(
 )
 
 
-def _tame(parent, in_inline: bool = False, in_a: bool = False) -> bool:
+def _tame(parent, in_p: bool = False, in_a: bool = False) -> bool:
     for el in parent:
         tag = el.tag
         if not isinstance(tag, str):
@@ -578,7 +582,7 @@ def _tame(parent, in_inline: bool = False, in_a: bool = False) -> bool:
                     return False
                 continue
             return False  # processing instruction, entity
-        if tag not in _TAME_TAGS or (in_inline and tag in _P_CLOSERS) or (in_a and tag == "a"):
+        if tag not in _TAME_TAGS or (in_p and tag in _P_CLOSERS) or (in_a and tag == "a"):
             return False
         for name, value in el.attrib.items():
             if not _ATTRIBUTE_NAME.match(name):
@@ -593,12 +597,21 @@ def _tame(parent, in_inline: bool = False, in_a: bool = False) -> bool:
             if len(el) or el.text:
                 return False
             continue
-        # a block inside a paragraph, heading or inline element (which pruning may wrap in a
-        # paragraph) is where the parsers part ways
-        inline = in_inline or tag not in CONTAINER_TAGS
-        if len(el) and not _tame(el, inline, in_a or tag == "a"):
+        # a block inside a paragraph or heading is where the parsers part ways
+        if len(el) and not _tame(el, in_p or tag in _PARAGRAPHS, in_a or tag == "a"):
             return False
     return True
+
+
+_PARAGRAPHS = frozenset("p h1 h2 h3 h4 h5 h6".split())
+
+
+def _settled(block) -> bool:
+    """No block inside a paragraph or heading (pruning can make one: an inline run wrapped
+    in a <p>, an image wrapper turned <figure>); an HTML5 parser would move it out."""
+    if block.tag not in _PARAGRAPHS:
+        return True
+    return not any(el.tag in _P_CLOSERS for el in block.iterdescendants())
 
 
 def _prune_fast(container_html: str, base_url: str, editor: str | None) -> str | None:
@@ -610,11 +623,15 @@ def _prune_fast(container_html: str, base_url: str, editor: str | None) -> str |
         root = fragment(html)
     except (etree.ParserError, ValueError):
         return None
-    if len(root) != 1 or root.text or root[0].tail or not _tame(root):
+    if len(root) != 1 or root.text or root[0].tail:
         return None
     if _serialize_keep_tail(root[0]) != html:  # not what lxml writes: take the full path
         return None
-    return _prune_root(root, base_url, editor)
+    if root[0].tag in ("td", "th"):  # (2005 pages) an HTML5 parser ignores a stray cell's tags
+        root[0].tag = "div"
+    if not _tame(root):
+        return None
+    return _prune_root(root, base_url, editor, settled_only=True)
 
 
 def _serialize_keep_tail(el) -> str:
