@@ -62,7 +62,7 @@ class WritePipeline:
         """(relative path, post text) for an item that went through the clean pipeline."""
         adapter = ItemAdapter(item)
         text = render_post(
-            adapter.asdict(),
+            adapter,
             categories=self.categories(adapter),
             author=self.site,
             default_image=self.default_image,

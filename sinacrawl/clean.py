@@ -339,6 +339,8 @@ def _junk(el, tag: str) -> str | None:
     """``"drop"`` (with content), ``"unwrap"`` (keep content), ``"editor"``, or None."""
     if tag in JUNK_TAGS:
         return "unwrap" if tag in VOID_TAGS else "drop"
+    if not len(el.attrib):
+        return None
     get = el.get
     classes = get("class")
     if classes:
@@ -414,9 +416,12 @@ class _Pruner:
     """One walk over the container: junk out, links and images fixed, tags and attributes
     down to what the allow-list keeps. Children first, so unwrapping never skips a node."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, root):
         self.base_url = base_url
         self.editor: str | None = None
+        # (a paragraph's text is a piece of the container's: no marker there, none to look for)
+        text = "".join(root.itertext())
+        self.disclaimers = "免责声明" in text or "进入【新浪财经股吧】讨论" in text
 
     def walk(self, parent, depth: int = 0) -> None:
         for el in list(parent):
@@ -449,7 +454,7 @@ class _Pruner:
             if verdict == "unwrap":
                 drop_tag(el)
                 continue
-            if tag == "p" and _DISCLAIMER.match(text_content(el) or ""):
+            if tag == "p" and self.disclaimers and _DISCLAIMER.match(text_content(el) or ""):
                 drop_tree(el)
                 continue
             if tag == "img":
@@ -461,7 +466,8 @@ class _Pruner:
                     drop_tree(el)
                     continue
                 el = figure
-            self.walk(el, depth + 1)
+            if len(el):
+                self.walk(el, depth + 1)
             self.finish(el)
 
     def fix_img(self, img) -> bool:
@@ -500,6 +506,8 @@ class _Pruner:
         elif tag not in ALLOWED_TAGS and tag not in CONTAINER_TAGS:
             drop_tag(el)  # unknown or presentational: keep its text, lose the tag
             return
+        if not len(el.attrib):
+            return
         keep = _KEEP_ATTRIBUTES.get(el.tag, ())
         if keep:
             kept = {n: el.get(n) for n in keep if el.get(n) is not None}
@@ -525,7 +533,7 @@ def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
 def _prune_root(root, base_url: str, editor: str | None, settled_only: bool = False) -> str | None:
     """Prune the tree under ``root``; with ``settled_only``, None when the blocks it gives are
     not ones an HTML5 parser reads back the same (a block inside a paragraph or heading)."""
-    pruner = _Pruner(base_url)
+    pruner = _Pruner(base_url, root)
     pruner.walk(root)
     editor = editor or pruner.editor
     for el in root.iter():
@@ -638,16 +646,27 @@ def _serialize_keep_tail(el) -> str:
     return tostring(el, with_tail=False)
 
 
-_IMG_OR_HR = etree.XPath(".//img | .//hr")
-_LAST_BR = etree.XPath("./br[last()]")
-_NESTED_BLOCKS = etree.XPath(".//*[self::p or self::div][not(ancestor::table)]")
 _IMAGES = etree.XPath(".//img")
 
 
+_BLANK = " \t\r\n\f\v\u3000\xa0"
+
+
 def _has_content(el) -> bool:
-    if (text_content(el) or "").strip(" \t\r\n\f\v\u3000\xa0"):
+    if (el.text and el.text.strip(_BLANK)) or (text_content(el) or "").strip(_BLANK):
         return True
-    return bool(_IMG_OR_HR(el)) or el.tag in ("img", "hr")
+    return next(el.iter("img", "hr"), None) is not None  # (el itself included)
+
+
+def _nested_blocks(block) -> list:
+    """The <p> and <div> inside ``block`` (not inside a table), outermost first."""
+    if not len(block):
+        return []
+    return [
+        el
+        for el in block.iterdescendants("p", "div")
+        if not any(up.tag == "table" for up in el.iterancestors())
+    ]
 
 
 def _flatten(root) -> list:
@@ -688,9 +707,9 @@ def _flatten(root) -> list:
                 flush()
                 if tag == "p":
                     _strip_edges(child)
-                    for br in _LAST_BR(child):
-                        if not (br.tail or "").strip() and br.getnext() is None:
-                            drop_tree(br)
+                    last = child[-1] if len(child) else None
+                    if last is not None and last.tag == "br" and not (last.tail or "").strip():
+                        drop_tree(last)  # (a trailing <br>)
                 if _has_content(child):
                     out.append(child)
             elif tag == "br" and not pending:
@@ -703,7 +722,7 @@ def _flatten(root) -> list:
     walk(root)
     flush()
     for p in out:
-        for inner in _NESTED_BLOCKS(p):
+        for inner in _nested_blocks(p):
             drop_tag(inner)
     return out
 

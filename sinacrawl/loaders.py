@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import ClassVar
 
 from itemloaders.processors import Identity, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -39,7 +41,26 @@ def _unique(values):
 
 
 class ArticleLoader(ItemLoader):
+    """Processors are looked up once per field and class, not on every value (itemloaders
+    looks through the loader's attributes and the item's field metadata each time)."""
+
     default_item_class = ArticleItem
+    _processors: ClassVar[dict] = {}
+
+    def get_input_processor(self, field_name: str) -> Callable:
+        key = (type(self), field_name, "in")
+        found = self._processors.get(key)
+        if found is None:
+            found = self._processors[key] = super().get_input_processor(field_name)
+        return found
+
+    def get_output_processor(self, field_name: str) -> Callable:
+        key = (type(self), field_name, "out")
+        found = self._processors.get(key)
+        if found is None:
+            found = self._processors[key] = super().get_output_processor(field_name)
+        return found
+
     default_output_processor = TakeFirst()
 
     title_in = MapCompose(normalize_space)

@@ -28,6 +28,7 @@ _AD_SPLICE = re.compile(r"<!--\s*NEWSZW_HZH_BEGIN\s*-->.*?<!--\s*NEWSZW_HZH_END\
 _CMS_STAMP = re.compile(r"published at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})")
 _EDITOR = re.compile(r"责任编辑\s*[:：]\s*[^\n<]{1,40}")
 _TITLE_SUFFIX = re.compile(r"(?:[_|｜]\s*[^_|｜]*(?:新浪|sina)[^_|｜]*)+$", re.I)
+_SCHEME_HOST = re.compile(r"^[a-z]+://[^/]+")
 _DELETED_MARKERS = ("页面没有找到", "页面不存在", "已被删除", "您访问的页面不存在", "文章已删除")
 
 # Body containers, most specific first.
@@ -111,7 +112,7 @@ _EDITORS = _selectors(
     ]
 )
 _TIME_SOURCE = _selectors(["//span[contains(@class, 'time-source')]"])
-_CLASSES = etree.XPath("//*[@class]")
+_CLASSES = etree.XPath("//@class")
 
 
 def _text(node) -> str | None:
@@ -167,6 +168,7 @@ class ArticlePage:
         self._body = None
         self._metas: dict[str, str] | None = None
         self._classes: list | None = None
+        self._title: str | None | bool = False
 
     @property
     def sel(self) -> Selector:
@@ -191,8 +193,8 @@ class ArticlePage:
     def with_class(self, fragment: str) -> list:
         """Elements whose class attribute contains ``fragment``, in document order."""
         if self._classes is None:
-            self._classes = [(el.get("class"), el) for el in _CLASSES(self.root)]
-        return [el for classes, el in self._classes if fragment in classes]
+            self._classes = _CLASSES(self.root)  # (class values; each knows its element)
+        return [value.getparent() for value in self._classes if fragment in value]
 
     @staticmethod
     def under(outers: list, inner) -> list:
@@ -226,7 +228,7 @@ class ArticlePage:
         """Why this page is not an article, or None when it is one."""
         if self.status in (404, 410):
             return "deleted"
-        path = re.sub(r"^[a-z]+://[^/]+", "", self.fetched_url)
+        path = _SCHEME_HOST.sub("", self.fetched_url)
         if path in ("", "/") or path.startswith("/index."):
             return "redirected_home"
         if self._container() is None:
@@ -251,22 +253,25 @@ class ArticlePage:
         return article_id(self.url, self._meta("publishid"))
 
     def title(self) -> str | None:
+        if self._title is not False:
+            return self._title
         title = self._first_text(_TITLE) or self._meta("og:title")
         if not title:
             raw = normalize_space(self.root.xpath("string(//title)"))
             title = _TITLE_SUFFIX.sub("", raw or "").strip("_ ") or None
+        self._title = title  # (asked twice: is it an article, and for the item)
         return title
 
     def published(self) -> datetime | None:
         # weibo create_at is the creation time shown (to the minute) on the page;
         # published_time can be a later re-publish (seen: 00:26 shown, 05:54 published).
         for candidate in (
-            self._meta("weibo: article:create_at"),
-            self._meta("article:published_time"),
-            self._first_text(_VISIBLE_DATE),
-            self._meta("weibo: article:update_at"),
+            lambda: self._meta("weibo: article:create_at"),
+            lambda: self._meta("article:published_time"),
+            lambda: self._first_text(_VISIBLE_DATE),
+            lambda: self._meta("weibo: article:update_at"),
         ):
-            when = parse_sina_datetime(candidate)
+            when = parse_sina_datetime(candidate())
             if when:
                 return when
         stamp = _CMS_STAMP.search(self.text[:3000])
@@ -333,4 +338,4 @@ class ArticlePage:
 
 def is_article_url(url: str) -> bool:
     """True when a URL has the shape of a Sina article page."""
-    return is_article_path(re.sub(r"^[a-z]+://[^/]+", "", url).split("?")[0])
+    return is_article_path(_SCHEME_HOST.sub("", url).split("?")[0])
