@@ -30,11 +30,35 @@ def parse_html(text: str, base_url: str | None = None):
     >>> parse_html("<title>x</title><p>a").findtext("body/p")
     'a'
     """
-    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    return parse_utf8(text.strip().replace("\x00", "").encode("utf-8"), base_url)
+
+
+def parse_utf8(body: bytes, base_url: str | None = None):
+    """``parse_html(body.decode())`` for UTF-8 ``body``, without decoding it again."""
+    body = body or b"<html/>"
     root = etree.fromstring(body, parser=parser(), base_url=base_url)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser(), base_url=base_url)
     return root
+
+
+# What str.strip() would take from the ends of a page besides ASCII whitespace.
+_ODD_ENDS = frozenset(b"\x1c\x1d\x1e\x1f")
+
+
+def parse_page(body: bytes, text: str, encoding: str, base_url: str | None = None):
+    """``parse_html(text)`` where ``text`` is ``body`` decoded: a UTF-8 page goes to the
+    parser as it is, unless stripping the text's ends or NULs would change its bytes."""
+    if encoding == "utf-8" and b"\x00" not in body:
+        stripped = body.strip()
+        if not stripped or (
+            stripped[0] < 0x80
+            and stripped[-1] < 0x80
+            and stripped[0] not in _ODD_ENDS
+            and stripped[-1] not in _ODD_ENDS
+        ):
+            return parse_utf8(stripped, base_url)
+    return parse_html(text, base_url)
 
 
 _FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.I)

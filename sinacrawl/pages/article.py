@@ -18,7 +18,7 @@ from sinacrawl.dates import parse_sina_datetime
 from sinacrawl.encoding import decode_page
 from sinacrawl.items import ArticleItem
 from sinacrawl.loaders import ArticleLoader, normalize_space
-from sinacrawl.tree import parse_html, tostring
+from sinacrawl.tree import parse_html, parse_page, tostring
 from sinacrawl.urls import article_id, canonical_url, is_article_path
 
 # The 2005 pages splice a picture-in-picture ad into the middle of a word
@@ -161,10 +161,10 @@ class ArticlePage:
         self.url = url or fetched_url
         self.status = status
         self.encoding, self.text = decode_page(body, content_type)
-        text = self.text
-        if "NEWSZW_HZH_BEGIN" in text:
-            text = _AD_SPLICE.sub("", text)
-        self.root = parse_html(text, self.url)
+        if "NEWSZW_HZH_BEGIN" in self.text:
+            self.root = parse_html(_AD_SPLICE.sub("", self.text), self.url)
+        else:
+            self.root = parse_page(body, self.text, self.encoding, self.url)
         self._body = None
         self._metas: dict[str, str] | None = None
         self._classes: list | None = None
