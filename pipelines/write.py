@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
+from twisted.internet import threads
 
 from sinacrawl.archive import archive_for, drop, output_dir
 from sinacrawl.columns import ColumnTable
@@ -16,6 +20,26 @@ from sinacrawl.state import Record, body_hash
 from sinacrawl.storage import UnsafePath, resolve_inside, same_bytes, temp_name, write_atomic
 
 logger = logging.getLogger(__name__)
+
+
+def _reactor_running() -> bool:
+    """True inside a running crawl; never installs a reactor itself (tests, ``convert``)."""
+    reactor = sys.modules.get("twisted.internet.reactor")
+    return bool(reactor is not None and reactor.running)
+
+
+@dataclass
+class _Plan:
+    """One post to write: its index record and where its bytes go."""
+
+    record: Record
+    rel: str
+    target: Path
+    tmp: Path
+    data: bytes
+    write: bytes | None  # None: the file already holds these bytes
+    old_path: str | None
+    known: Record | None
 
 
 class WritePipeline:
@@ -36,6 +60,7 @@ class WritePipeline:
                 f"SINACRAWL_BODY_FORMAT must be html or markdown, not {self.body_format!r}"
             )
         self.path_template = settings.get("SINACRAWL_PATH_TEMPLATE")
+        self.threads = settings.getbool("SINACRAWL_WRITE_THREADS", True)
         self.state = None
 
     @classmethod
@@ -72,8 +97,24 @@ class WritePipeline:
 
     # -- I/O -----------------------------------------------------------------------------
     def process_item(self, item):
+        """Write the post. In a running crawl the file is written (and fsynced) on a thread,
+        so the event loop goes on meanwhile: the item comes back once it is on disk."""
         if self.root is None:
             return item
+        plan = self._plan(item)
+        if plan is None:  # unchanged: nothing to write
+            return item
+        if self.threads and _reactor_running():
+            d = threads.deferToThread(self._write_file, plan)
+            d.addCallbacks(lambda _: self._finish(plan, item), lambda f: self._failed(f, plan))
+            return d
+        try:
+            self._write_file(plan)
+        except OSError as exc:
+            raise self._write_error(plan, exc) from None
+        return self._finish(plan, item)
+
+    def _plan(self, item) -> _Plan | None:
         adapter = ItemAdapter(item)
         rel, text = self.render_item(item)
         data = text.encode("utf-8")
@@ -103,24 +144,35 @@ class WritePipeline:
         if known and known.content_hash == digest and known.path == rel and on_disk:
             self.state.touch(record.id, now, record.mtime)
             self.stats.inc_value("sinacrawl/unchanged")
-            return item
+            return None
         tmp = temp_name(target)
         old_path = known.path if known and known.path != rel else None
         if self.state:
             self.state.begin_write(record, str(tmp.relative_to(self.resolved_root)), old_path)
-        try:
-            if not on_disk:
-                write_atomic(target, data, tmp)
-        except OSError as exc:
-            # Disk full, permissions…: nothing is marked done, so the next run retries it.
-            self.stats.inc_value("sinacrawl/errors/write")
-            logger.error("could not write %s: %s", target, exc)
-            raise drop(self.stats, "write_error", f"{rel}: {exc}") from None
-        if old_path:
-            (self.root / old_path).unlink(missing_ok=True)
+        return _Plan(record, rel, target, tmp, data, None if on_disk else data, old_path, known)
+
+    @staticmethod
+    def _write_file(plan: _Plan) -> None:
+        if plan.write is not None:
+            write_atomic(plan.target, plan.write, plan.tmp)
+
+    def _write_error(self, plan: _Plan, exc: OSError):
+        # Disk full, permissions…: nothing is marked done, so the next run retries it.
+        self.stats.inc_value("sinacrawl/errors/write")
+        logger.error("could not write %s: %s", plan.target, exc)
+        return drop(self.stats, "write_error", f"{plan.rel}: {exc}")
+
+    def _failed(self, failure, plan: _Plan):
+        if failure.check(OSError):
+            raise self._write_error(plan, failure.value)
+        return failure
+
+    def _finish(self, plan: _Plan, item):
+        if plan.old_path:
+            (self.root / plan.old_path).unlink(missing_ok=True)
         if self.state:
-            self.state.finish_write(record)
-        self.stats.inc_value("sinacrawl/written/updated" if known else "sinacrawl/written/new")
+            self.state.finish_write(plan.record)
+        self.stats.inc_value("sinacrawl/written/updated" if plan.known else "sinacrawl/written/new")
         return item
 
     def close_spider(self):

@@ -646,7 +646,6 @@ def _serialize_keep_tail(el) -> str:
     return tostring(el, with_tail=False)
 
 
-_IMAGES = etree.XPath(".//img")
 
 
 _BLANK = " \t\r\n\f\v\u3000\xa0"
@@ -757,7 +756,7 @@ def clean_body(
     pruned = _prune_fast(container_html, base_url, editor) if fast else None
     html = _final(sanitize(pruned)) if pruned is not None else ""
     root = fragment(html) if html else None
-    images = [i.get("src") for i in _IMAGES(root)] if root is not None else []
+    images = [i.get("src") for i in root.iter("img")] if root is not None else []
     if pruned is None or None in images:  # (an image the sanitizer refused: the full path)
         html = _final(sanitize(prune(container_html, base_url, editor)))
         for _ in range(3):
@@ -766,7 +765,7 @@ def clean_body(
                 break
             html = again
         root = fragment(html) if html else None
-        images = [i.get("src") for i in _IMAGES(root)] if root is not None else []
+        images = [i.get("src") for i in root.iter("img")] if root is not None else []
     text = text_content(root) if root is not None else ""
     return CleanResult(html=html, images=images, text=text)
 

@@ -25,6 +25,7 @@ SINACRAWL_LIST_URLS = ["http://roll.finance.sina.com.cn/finance/zq1/index_1.shtm
 SINACRAWL_MAX_PAGES = 100  # roll API pages per column and run (50 articles a page)
 SINACRAWL_MAX_ERROR_RATE = 0.1  # failed article requests above this share fail the run
 SINACRAWL_PROGRESS = True  # a live progress line on a terminal (never in a log file)
+SINACRAWL_WRITE_THREADS = True  # posts written and fsynced off the event-loop thread
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

@@ -8,6 +8,7 @@ import logging
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
 
 from sinacrawl.archive import archive_for, drop
 from sinacrawl.encoding import UndecodablePage
@@ -114,12 +115,13 @@ class SinaSpider(scrapy.Spider):
                 self.stats.inc_value("sinacrawl/errors/article")
                 self.stats.inc_value(f"sinacrawl/errors/http_{response.status}")
             return
+        if not isinstance(response, TextResponse):
+            # Not a text response at all (an image, a PDF): no page object applies.
+            self.count_drop("not_html", response.url, mtime)
+            return
         try:
             yield ArticlePage(response).item(column=column, mtime=mtime)
         except NotAnArticle as exc:
             self.count_drop(exc.reason, response.url, mtime)
         except UndecodablePage:
             self.count_drop("undecodable", response.url, mtime)
-        except AttributeError:
-            # Not a text response at all (an image, a PDF): no page object applies.
-            self.count_drop("not_html", response.url, mtime)

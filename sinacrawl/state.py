@@ -16,7 +16,7 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, astuple, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -220,7 +220,7 @@ class SqliteState(ArchiveState):
             self.db.execute(
                 f"INSERT OR REPLACE INTO articles({','.join(_COLS)}) "
                 f"VALUES ({','.join('?' * len(_COLS))})",
-                tuple(asdict(record)[c] for c in _COLS),
+                astuple(record),  # (fields in _COLS order)
             )
             self.db.execute("DELETE FROM pending WHERE id=?", (record.id,))
             self.db.execute("DELETE FROM frontier WHERE id=?", (record.id,))

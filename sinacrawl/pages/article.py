@@ -127,6 +127,9 @@ class NotAnArticle(ValueError):
         self.reason = reason
         self.detail = detail
 
+    def __reduce__(self):  # (raised in worker processes too)
+        return type(self), (self.reason, self.detail)
+
 
 class ArticlePage:
     """A Sina article page. Build it from any response; ask it for fields or an item."""
