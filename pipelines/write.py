@@ -71,6 +71,7 @@ class WritePipeline:
         if self.root is not None:
             self.state = archive_for(self.crawler)  # (creates the folder)
             self.resolved_root = self.root.resolve()
+            self.folders: dict[str, Path] = {}  # (resolved once a run, see resolve_inside)
 
     # -- pure part -----------------------------------------------------------------------
     def column(self, adapter):
@@ -121,7 +122,7 @@ class WritePipeline:
         digest = hashlib.sha256(data).hexdigest()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:
-            target = resolve_inside(self.resolved_root, rel)
+            target = resolve_inside(self.resolved_root, rel, self.folders)
         except UnsafePath as exc:
             raise drop(self.stats, "unsafe_path", str(exc)) from None
         known = self.state.get(adapter["id"]) if self.state else None

@@ -646,8 +646,6 @@ def _serialize_keep_tail(el) -> str:
     return tostring(el, with_tail=False)
 
 
-
-
 _BLANK = " \t\r\n\f\v\u3000\xa0"
 
 
@@ -743,6 +741,19 @@ def _serialize(el) -> str:
     return tostring(el)
 
 
+# Results cleaned ahead of time (in a worker process, sinacrawl.workers), each taken once.
+_REMEMBERED: dict[tuple, CleanResult] = {}
+_REMEMBER_AT_MOST = 512
+
+
+def remember(container_html: str, base_url: str, editor: str | None, result: CleanResult) -> None:
+    """Keep ``result`` for the next ``clean_body`` of the same arguments (a worker cleaned
+    it already); the oldest are forgotten beyond a few hundred (then cleaned again)."""
+    if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+        del _REMEMBERED[next(iter(_REMEMBERED))]
+    _REMEMBERED[(container_html, base_url, editor)] = result
+
+
 def clean_body(
     container_html: str, base_url: str, editor: str | None = None, *, fast: bool = True
 ) -> CleanResult:
@@ -753,6 +764,10 @@ def clean_body(
     cleaning a cleaned body changes nothing. A container both parsers read alike takes the
     fast path (no HTML5 pass, no second round) to the same result.
     """
+    if _REMEMBERED and fast:
+        found = _REMEMBERED.pop((container_html, base_url, editor), None)
+        if found is not None:
+            return found
     pruned = _prune_fast(container_html, base_url, editor) if fast else None
     html = _final(sanitize(pruned)) if pruned is not None else ""
     root = fragment(html) if html else None

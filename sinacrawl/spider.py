@@ -12,8 +12,9 @@ from scrapy.http import TextResponse
 
 from sinacrawl.archive import archive_for, drop
 from sinacrawl.encoding import UndecodablePage
-from sinacrawl.pages import ArticlePage, NotAnArticle
+from sinacrawl.pages import NotAnArticle
 from sinacrawl.urls import article_id
+from sinacrawl.workers import pool_for
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +106,11 @@ class SinaSpider(scrapy.Spider):
             failure.getErrorMessage(),
         )
 
-    def parse_article(self, response, column: str | None = None, mtime: int | None = None):
-        """An ArticleItem from an article page, or a counted drop."""
+    async def parse_article(
+        self, response, column: str | None = None, mtime: int | None = None
+    ) -> list:
+        """An ArticleItem from an article page (read in a worker process when
+        SINACRAWL_WORKERS > 0), or a counted drop."""
         self.stats.inc_value("sinacrawl/articles/fetched")
         if response.status >= 400:
             if response.status in (404, 410):
@@ -114,14 +118,15 @@ class SinaSpider(scrapy.Spider):
             else:
                 self.stats.inc_value("sinacrawl/errors/article")
                 self.stats.inc_value(f"sinacrawl/errors/http_{response.status}")
-            return
+            return []
         if not isinstance(response, TextResponse):
             # Not a text response at all (an image, a PDF): no page object applies.
             self.count_drop("not_html", response.url, mtime)
-            return
+            return []
         try:
-            yield ArticlePage(response).item(column=column, mtime=mtime)
+            return [await pool_for(self.crawler).item(response, column, mtime)]
         except NotAnArticle as exc:
             self.count_drop(exc.reason, response.url, mtime)
         except UndecodablePage:
             self.count_drop("undecodable", response.url, mtime)
+        return []

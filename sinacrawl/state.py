@@ -16,7 +16,7 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import asdict, astuple, dataclass, fields
+from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -211,7 +211,7 @@ class SqliteState(ArchiveState):
     def begin_write(self, record: Record, tmp_path: str, old_path: str | None) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO pending(id, record, tmp_path, old_path) VALUES (?,?,?,?)",
-            (record.id, json.dumps(asdict(record), ensure_ascii=False), tmp_path, old_path),
+            (record.id, json.dumps(vars(record), ensure_ascii=False), tmp_path, old_path),
         )
 
     def finish_write(self, record: Record) -> None:

@@ -4,28 +4,41 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 
 class UnsafePath(ValueError):
     """A computed path would land outside the output folder."""
 
 
-def resolve_inside(root: Path, rel: str) -> Path:
+def resolve_inside(root: Path, rel: str, folders: dict[str, Path] | None = None) -> Path:
     """``root/rel``, refusing anything that resolves outside ``root`` (symlinks included).
 
-    ``root`` is resolved here unless it already is (a writer resolves it once).
+    ``root`` is resolved here unless it already is (a writer resolves it once). A writer
+    also passes ``folders``, the folders it resolved before: then only the file name is
+    looked at again (resolving costs a system call per path component).
     """
     if not root.is_absolute():
         root = root.resolve()
     if "\x00" in rel:
         raise UnsafePath(f"{rel!r} holds a NUL byte")
-    target = (root / rel).resolve()
-    if target == root or root not in target.parents:
-        raise UnsafePath(f"{rel!r} escapes {root}")
     for part in Path(rel).parts:
         if len(part.encode("utf-8")) > 255:
             raise UnsafePath(f"path segment longer than 255 bytes in {rel!r}")
+    path = PurePosixPath(rel)
+    if folders is not None and path.name not in ("", ".", ".."):
+        folder = folders.get(str(path.parent))
+        if folder is None:
+            folder = (root / path.parent).resolve()
+            if folder != root and root not in folder.parents:
+                raise UnsafePath(f"{rel!r} escapes {root}")
+            folders[str(path.parent)] = folder
+        target = folder / path.name
+        if not target.is_symlink():
+            return target
+    target = (root / rel).resolve()
+    if target == root or root not in target.parents:
+        raise UnsafePath(f"{rel!r} escapes {root}")
     return target
 
 

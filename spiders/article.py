@@ -35,6 +35,6 @@ class ArticleSpider(SinaSpider):
         for url in urls:
             yield self.article_request(url)
 
-    def parse(self, response):
+    async def parse(self, response):
         """The default callback, used by ``scrapy parse``."""
-        yield from self.parse_article(response)
+        return await self.parse_article(response)

@@ -54,6 +54,20 @@ def test_first_run_writes_every_discovered_article(site, tmp_path):
     check_consistent(tmp_path)
 
 
+def test_worker_processes_write_the_same_posts_as_inline(site, tmp_path):
+    inline, pooled = tmp_path / "inline", tmp_path / "pooled"
+    args = ("-a", f"columns={GOOD}")
+    assert run_crawl("roll", inline, *args, upstream=site.url).returncode == 0
+    proc = run_crawl("roll", pooled, *args, "-s", "SINACRAWL_WORKERS=2", upstream=site.url)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "reading article pages in 2 worker processes" in proc.stderr
+    assert posts(pooled) == posts(inline) and len(posts(inline)) > 100
+    assert (
+        report(pooled)["dropped"] == report(inline)["dropped"] == {"deleted": 1, "not_article": 1}
+    )
+    check_consistent(pooled)
+
+
 def test_second_run_on_unchanged_site_fetches_no_article(site, tmp_path):
     run_crawl("roll", tmp_path, "-a", f"columns={GOOD}", upstream=site.url)
     before = {p: (tmp_path / p).stat().st_mtime_ns for p in posts(tmp_path)}

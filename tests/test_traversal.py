@@ -176,6 +176,25 @@ def test_symlinked_file_pointing_outside_is_refused(tmp_path):
             resolve_inside(root, post_path(article_id, PUBLISHED))
 
 
+def test_remembered_folders_still_refuse_what_points_outside(tmp_path):
+    # the writer resolves each folder once (``folders``); the file name is still checked
+    root, outside = _outside_with_symlinks(tmp_path)
+    root = root.resolve()
+    (root / "2022" / "02").mkdir(parents=True)
+    (root / "2023").symlink_to(outside, target_is_directory=True)
+    folders: dict = {}
+    first = resolve_inside(root, post_path("kyakumy8753214", PUBLISHED), folders)
+    assert first == root / "2022" / "02" / "kyakumy8753214.md" and "2022/02" in folders
+    (root / "2022" / "02" / "kyakumy8753215.md").symlink_to(outside / "victim.md")
+    with pytest.raises(UnsafePath):
+        resolve_inside(root, post_path("kyakumy8753215", PUBLISHED), folders)
+    with pytest.raises(UnsafePath):
+        resolve_inside(root, "2023/02/kyakumy8753216.md", folders)
+    assert "2023/02" not in folders
+    with pytest.raises(UnsafePath):
+        resolve_inside(root, "2022/../../outside/02/x.md", folders)
+
+
 def test_symlink_inside_the_root_pointing_inside_is_fine(tmp_path):
     root, _outside = _outside_with_symlinks(tmp_path)
     (root / "real2022").mkdir()
