@@ -323,6 +323,10 @@ def sanitize(html: str) -> str:
     )
 
 
+def _collapse_ws(text: str) -> str:
+    return _WS.sub(" ", text)
+
+
 def _text_ws(text: str | None) -> str | None:
     return _WS.sub(" ", _NON_XML.sub("", text)) if text else text
 
@@ -530,18 +534,26 @@ def prune(container_html: str, base_url: str, editor: str | None = None) -> str:
     return _prune_root(fragment(html), base_url, editor) or ""
 
 
-def _prune_root(root, base_url: str, editor: str | None, settled_only: bool = False) -> str | None:
+def _prune_root(
+    root,
+    base_url: str,
+    editor: str | None,
+    settled_only: bool = False,
+    odd_chars: bool = True,
+    found: dict | None = None,
+) -> str | None:
     """Prune the tree under ``root``; with ``settled_only``, None when the blocks it gives are
-    not ones an HTML5 parser reads back the same (a block inside a paragraph or heading)."""
+    not ones an HTML5 parser reads back the same (a block inside a paragraph or heading).
+    ``odd_chars=False``: the text is known to hold no character XML forbids."""
     pruner = _Pruner(base_url, root)
     pruner.walk(root)
     editor = editor or pruner.editor
-    for el in root.iter():
-        if isinstance(el.tag, str):
-            if el.text:
-                el.text = _text_ws(el.text)
-            if el.tail:
-                el.tail = _text_ws(el.tail)
+    ws = _text_ws if odd_chars else _collapse_ws
+    for el in root.iter(etree.Element):
+        if el.text:
+            el.text = ws(el.text)
+        if el.tail:
+            el.tail = ws(el.tail)
     blocks = _flatten(root)
     if settled_only and not all(_settled(b) for b in blocks):
         return None
@@ -550,6 +562,9 @@ def _prune_root(root, base_url: str, editor: str | None, settled_only: bool = Fa
         p.set("class", "article-editor")
         p.text = _NON_XML.sub("", editor).strip()  # (the page's editor line can carry them)
         blocks.append(p)
+    if found is not None:
+        found["images"] = [img.get("src") for b in blocks for img in b.iter("img")]
+        found["text"] = "\n".join(text_content(b) for b in blocks)
     return "\n".join(_serialize(b) for b in blocks)
 
 
@@ -622,8 +637,11 @@ def _settled(block) -> bool:
     return not any(el.tag in _P_CLOSERS for el in block.iterdescendants())
 
 
-def _prune_fast(container_html: str, base_url: str, editor: str | None) -> str | None:
-    """``prune`` without the HTML5 pass, or None when the container needs it."""
+def _prune_fast(
+    container_html: str, base_url: str, editor: str | None, found: dict | None = None
+) -> str | None:
+    """``prune`` without the HTML5 pass, or None when the container needs it. ``found``
+    receives the images and the text of the blocks."""
     html = _prepare(container_html)
     if _ODD_REFERENCE.search(html):
         return None
@@ -639,7 +657,8 @@ def _prune_fast(container_html: str, base_url: str, editor: str | None) -> str |
         root[0].tag = "div"
     if not _tame(root):
         return None
-    return _prune_root(root, base_url, editor, settled_only=True)
+    # (no raw control character survived _prepare, and no reference could make one)
+    return _prune_root(root, base_url, editor, settled_only=True, odd_chars=False, found=found)
 
 
 def _serialize_keep_tail(el) -> str:
@@ -768,21 +787,25 @@ def clean_body(
         found = _REMEMBERED.pop((container_html, base_url, editor), None)
         if found is not None:
             return found
-    pruned = _prune_fast(container_html, base_url, editor) if fast else None
-    html = _final(sanitize(pruned)) if pruned is not None else ""
+    found: dict = {}
+    pruned = _prune_fast(container_html, base_url, editor, found) if fast else None
+    if pruned is not None:
+        html = _final(sanitize(pruned))
+        # every image kept its src (the sanitizer writes it first), else the full path
+        if html.count("<img ") == html.count('<img src="'):
+            return CleanResult(html=html, images=found["images"], text=found["text"])
+    html = _final(sanitize(prune(container_html, base_url, editor)))
+    for _ in range(3):
+        again = _final(sanitize(prune(html, base_url)))
+        if again == html:
+            break
+        html = again
     root = fragment(html) if html else None
-    images = [i.get("src") for i in root.iter("img")] if root is not None else []
-    if pruned is None or None in images:  # (an image the sanitizer refused: the full path)
-        html = _final(sanitize(prune(container_html, base_url, editor)))
-        for _ in range(3):
-            again = _final(sanitize(prune(html, base_url)))
-            if again == html:
-                break
-            html = again
-        root = fragment(html) if html else None
-        images = [i.get("src") for i in root.iter("img")] if root is not None else []
-    text = text_content(root) if root is not None else ""
-    return CleanResult(html=html, images=images, text=text)
+    if root is None:
+        return CleanResult(html=html)
+    return CleanResult(
+        html=html, images=[i.get("src") for i in root.iter("img")], text=text_content(root)
+    )
 
 
 def _final(html: str) -> str:

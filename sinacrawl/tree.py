@@ -20,7 +20,9 @@ def parser() -> etree.HTMLParser:
     """This thread's parser (lxml parsers are not for sharing between threads)."""
     found = getattr(_LOCAL, "parser", None)
     if found is None:
-        found = _LOCAL.parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+        found = _LOCAL.parser = etree.HTMLParser(
+            recover=True, encoding="utf-8", huge_tree=True, remove_comments=True
+        )
     return found
 
 

@@ -196,7 +196,7 @@ def test_fast_path_takes_a_plain_container():
     from sinacrawl.clean import _prune_fast
 
     container = (
-        '<div id="artibody"><!-- 正文 --><p>　　第一段<a href="https://finance.sina.com.cn/x">链接</a></p>'
+        '<div id="artibody"><p>　　第一段<a href="https://finance.sina.com.cn/x">链接</a></p>'
         '<div class="img_wrapper"><img src="//n.sinaimg.cn/a.jpg"><span class="img_descr">图</span>'
         "</div><script>var a = 1;</script><p>　　第二段</p></div>"
     )

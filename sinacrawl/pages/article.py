@@ -321,19 +321,25 @@ class ArticlePage:
     def item(self, column: str | None = None, mtime: int | None = None) -> ArticleItem:
         """The article as an ArticleItem; raises NotAnArticle for anything else."""
         self.check()
-        loader = ArticleLoader(item=ArticleItem())
-        loader.add_value("id", self.article_id())
-        loader.add_value("url", self.canonical_url())
-        loader.add_value("fetched_url", self.fetched_url)
+        # Fields the loader passes through unchanged start in the item (the loader still
+        # applies their output processors); the ones with input processors are added.
+        plain = {
+            "id": self.article_id(),
+            "url": self.canonical_url(),
+            "fetched_url": self.fetched_url,
+            "published": self.published(),
+            "column": column,
+            "og_image": self.og_image(),
+            "body_html": self.body_html(),
+            "mtime": mtime,
+        }
+        loader = ArticleLoader(
+            item=ArticleItem({k: v for k, v in plain.items() if v is not None and v != ""})
+        )
         loader.add_value("title", self.title())
-        loader.add_value("published", self.published())
         loader.add_value("source", self.source())
-        loader.add_value("column", column)
         loader.add_value("keywords", self.keywords())
         loader.add_value("editor", self.editor())
-        loader.add_value("og_image", self.og_image())
-        loader.add_value("body_html", self.body_html())
-        loader.add_value("mtime", mtime)
         item = loader.load_item()
         item.setdefault("keywords", [])
         return item
