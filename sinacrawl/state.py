@@ -89,6 +89,10 @@ class Record:
 
 
 _COLS = [f.name for f in fields(Record)]
+_GET = (
+    f"SELECT {','.join(_COLS)}, NULL FROM articles WHERE id=?1 UNION ALL "
+    f"SELECT {','.join(['NULL'] * len(_COLS))}, id FROM aliases WHERE alias_id=?1 LIMIT 1"
+)
 _MARKUP = re.compile(r'<p class="article-editor">.*?</p>|<[^>]+>|\s+')
 
 
@@ -180,22 +184,21 @@ class SqliteState(ArchiveState):
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, article_id: str) -> Record | None:
-        row = self.db.execute(
-            f"SELECT {','.join(_COLS)} FROM articles WHERE id=?", (article_id,)
-        ).fetchone()
+        # one statement: the article's row, else the id it is an alias of (a miss is the
+        # common case while discovering, so it must not cost two round trips)
+        row = self.db.execute(_GET, (article_id,)).fetchone()
         if row is None:
-            alias = self.db.execute(
-                "SELECT id FROM aliases WHERE alias_id=?", (article_id,)
-            ).fetchone()
-            if alias is None:
-                return None
-            return self.get(alias[0])
-        return Record(*row)
+            return None
+        if row[-1] is not None:
+            return self.get(row[-1])
+        return Record(*row[:-1])
 
     def id_for_url(self, url: str) -> str | None:
-        row = self.db.execute("SELECT id FROM articles WHERE url=? LIMIT 1", (url,)).fetchone()
-        if row is None:
-            row = self.db.execute("SELECT id FROM aliases WHERE url=? LIMIT 1", (url,)).fetchone()
+        row = self.db.execute(
+            "SELECT id FROM articles WHERE url=?1 UNION ALL "
+            "SELECT id FROM aliases WHERE url=?1 LIMIT 1",
+            (url,),
+        ).fetchone()
         return row[0] if row else None
 
     def id_for_body(self, body_hash: str) -> str | None:
