@@ -321,29 +321,32 @@ class ArticlePage:
     def item(self, column: str | None = None, mtime: int | None = None) -> ArticleItem:
         """The article as an ArticleItem; raises NotAnArticle for anything else."""
         self.check()
-        # Fields the loader passes through unchanged start in the item (the loader still
-        # applies their output processors); the ones with input processors are added.
-        plain = {
-            "id": self.article_id(),
-            "url": self.canonical_url(),
-            "fetched_url": self.fetched_url,
-            "published": self.published(),
-            "column": column,
-            "og_image": self.og_image(),
-            "body_html": self.body_html(),
-            "mtime": mtime,
-        }
-        loader = ArticleLoader(
-            item=ArticleItem({k: v for k, v in plain.items() if v is not None and v != ""})
-        )
+        loader = ArticleLoader(item=ArticleItem())
         loader.add_value("title", self.title())
         loader.add_value("source", self.source())
         loader.add_value("keywords", self.keywords())
         loader.add_value("editor", self.editor())
-        item = loader.load_item()
-        item.setdefault("keywords", [])
+        loaded = loader.load_item()
+        # The loader takes the fields its processors shape; the others (no input processor,
+        # one value) it would pass through unchanged, so they are set as they are.
+        item = ArticleItem()
+        for name, value in (
+            ("id", self.article_id()),
+            ("url", self.canonical_url()),
+            ("fetched_url", self.fetched_url),
+            ("title", loaded.get("title")),
+            ("published", self.published()),
+            ("source", loaded.get("source")),
+            ("column", column),
+            ("keywords", loaded.get("keywords", [])),
+            ("editor", loaded.get("editor")),
+            ("og_image", self.og_image()),
+            ("body_html", self.body_html()),
+            ("mtime", mtime),
+        ):
+            if value is not None and value != "":
+                item[name] = value
         return item
-
 
 def is_article_url(url: str) -> bool:
     """True when a URL has the shape of a Sina article page."""
