@@ -123,6 +123,12 @@ def main(argv=None) -> dict:
         action="store_true",
         help="pin the server and the spiders to separate cores (on a quiet machine)",
     )
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="also run the roll crawl with SINACRAWL_WORKERS=N (figures crawl_workers_*)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the archive and the logs")
     ap.add_argument(
         "--set",
@@ -173,6 +179,15 @@ def main(argv=None) -> dict:
                     )
                 )
             again = run("rerun", roll_cmd(srv.url, out, args.columns), out, srv, work, spider_cpu)
+            pooled = None
+            if args.workers:
+                out_pooled = work / "archive-workers"
+                EXTRA["SINACRAWL_WORKERS"] = str(args.workers)
+                try:
+                    cmd = roll_cmd(srv.url, out_pooled, args.columns)
+                finally:
+                    del EXTRA["SINACRAWL_WORKERS"]
+                pooled = run("roll-workers", cmd, out_pooled, srv, work, spider_cpu)
         noop = max(noops, key=lambda r: r.pages_per_s)
         roll = max(rolls, key=lambda r: r.pages_per_s)
         kinds = again.served["by_kind"]
@@ -203,6 +218,17 @@ def main(argv=None) -> dict:
             "rerun_peak_rss_mb": again.child.maxrss_mb,
             "crawl_server": args.server,
         }
+        if pooled is not None:
+            figures.update(
+                {
+                    "crawl_workers": args.workers,
+                    "crawl_workers_pages_per_s": pooled.pages_per_s,
+                    "crawl_workers_vs_noop": pooled.pages_per_s / noop.pages_per_s,
+                    "crawl_workers_written": pooled.report["new"],
+                    # ru_maxrss of the crawl's process tree is its largest process, not a sum
+                    "crawl_workers_largest_process_rss_mb": pooled.child.maxrss_mb,
+                }
+            )
         if roll.report["new"] != args.articles or roll.report["failed"]:
             print(
                 f"warning: roll wrote {roll.report['new']} of {args.articles} articles "

@@ -29,12 +29,12 @@ from common import REQUIREMENTS_HINT, ROOT, emit, env, machine  # noqa: E402
 SIZES = {
     "full": {
         "extract": ["--pages", "2000"],
-        "crawl": ["--articles", "5000", "--rounds", "2"],
+        "crawl": ["--articles", "5000", "--rounds", "2", "--workers", "1"],
         "scale": ["--articles", "1000000"],
     },
     "quick": {
         "extract": ["--pages", "300"],
-        "crawl": ["--articles", "1000"],
+        "crawl": ["--articles", "1000", "--workers", "1"],
         "scale": ["--articles", "100000"],
     },
 }
