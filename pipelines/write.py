@@ -36,7 +36,6 @@ class _Plan:
     rel: str
     target: Path
     tmp: Path
-    data: bytes
     write: bytes | None  # None: the file already holds these bytes
     old_path: str | None
     known: Record | None
@@ -105,7 +104,7 @@ class WritePipeline:
         plan = self._plan(item)
         if plan is None:  # unchanged: nothing to write
             return item
-        if self.threads and _reactor_running():
+        if plan.write is not None and self.threads and _reactor_running():
             d = threads.deferToThread(self._write_file, plan)
             d.addCallbacks(lambda _: self._finish(plan, item), lambda f: self._failed(f, plan))
             return d
@@ -150,7 +149,7 @@ class WritePipeline:
         old_path = known.path if known and known.path != rel else None
         if self.state:
             self.state.begin_write(record, str(tmp.relative_to(self.resolved_root)), old_path)
-        return _Plan(record, rel, target, tmp, data, None if on_disk else data, old_path, known)
+        return _Plan(record, rel, target, tmp, None if on_disk else data, old_path, known)
 
     @staticmethod
     def _write_file(plan: _Plan) -> None:

@@ -784,9 +784,9 @@ def clean_body(
     fast path (no HTML5 pass, no second round) to the same result.
     """
     if _REMEMBERED and fast:
-        found = _REMEMBERED.pop((container_html, base_url, editor), None)
-        if found is not None:
-            return found
+        done = _REMEMBERED.pop((container_html, base_url, editor), None)
+        if done is not None:
+            return done
     found: dict = {}
     pruned = _prune_fast(container_html, base_url, editor, found) if fast else None
     if pruned is not None:

@@ -51,6 +51,11 @@ def summarize(stats: dict, settings) -> dict:
         )
     if errors.get("write"):
         failures.append(f"{errors['write']} posts could not be written")
+    if errors.get("item"):
+        failures.append(f"{errors['item']} items failed in a pipeline (a bug: see the log)")
+    crashes = sum(prefixed("spider_exceptions/").values())
+    if crashes:
+        failures.append(f"{crashes} pages failed in a spider callback (a bug: see the log)")
     return {
         "new": stats.get("sinacrawl/written/new", 0),
         "updated": stats.get("sinacrawl/written/updated", 0),
@@ -78,6 +83,12 @@ class RunReport:
     def __init__(self, crawler):
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+
+    def item_error(self, item, response, spider, failure):
+        # an exception other than a counted drop: the article stays in the frontier, and
+        # the run says it failed
+        self.crawler.stats.inc_value("sinacrawl/errors/item")
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -96,7 +96,7 @@ _GET = (
 _MARKUP = re.compile(r'<p class="article-editor">.*?</p>|<[^>]+>|\s+')
 
 
-def body_hash(body: str) -> str:
+def body_hash(body: str | None) -> str:
     """Hash of a cleaned body's text alone (tags, whitespace and the editor line ignored):
     the same article republished under another id hashes the same."""
     text = _MARKUP.sub("", body or "")

@@ -48,11 +48,13 @@ def temp_name(target: Path) -> Path:
 
 
 def same_bytes(path: Path, data: bytes) -> bool:
+    """Whether ``path`` holds exactly ``data`` (anything unreadable does not: the write that
+    follows then fails, or succeeds, on its own terms)."""
     try:
         if path.stat().st_size != len(data):
             return False
         return path.read_bytes() == data
-    except FileNotFoundError:
+    except OSError:
         return False
 
 

@@ -184,3 +184,27 @@ def test_cli_index_export(tmp_path):
         <= set(r)
         for r in rows
     )
+
+
+@pytest.mark.parametrize("threads", ["True", "False"])
+def test_a_write_that_fails_loses_nothing(tmp_path, threads):
+    # a file where the post's folder must go: every write of that post fails (as on a full
+    # disk); the run says so, nothing is marked done, and the next run writes it
+    seed = (ARTICLE_FIXTURES / "seed_domestic_2022" / "url.txt").read_text().strip()
+    (tmp_path / "2022").write_text("in the way\n")
+    args = ("-a", f"url={seed}", "-s", f"SINACRAWL_WRITE_THREADS={threads}")
+    proc = scrapy(
+        "crawl", "article", "-s", f"SINACRAWL_REPLAY={ARTICLE_FIXTURES}",
+        "-s", f"SINACRAWL_OUTPUT_DIR={tmp_path}", "-s", "LOG_LEVEL=INFO", *args, check=False,
+    )  # fmt: skip
+    report = json.loads((tmp_path / "last-run.json").read_text())
+    assert report["dropped"] == {"write_error": 1}, report
+    assert "could not write" in proc.stderr
+    assert report["failed"] is True and proc.returncode == 1
+    assert not list(tmp_path.rglob("*.md")) and not list(tmp_path.rglob("*.tmp"))
+    con = sqlite3.connect(tmp_path / "index.sqlite")
+    assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    con.close()
+    (tmp_path / "2022").unlink()
+    crawl(tmp_path, *args)
+    assert [p.name for p in tmp_path.rglob("*.md")] == ["kyakumy8753215.md"]

@@ -171,7 +171,8 @@ class ArticlePage:
         self._body = None
         self._metas: dict[str, str] | None = None
         self._classes: list | None = None
-        self._title: str | None | bool = False
+        self._title: str | None = None
+        self._title_done = False
 
     @property
     def sel(self) -> Selector:
@@ -256,13 +257,13 @@ class ArticlePage:
         return article_id(self.url, self._meta("publishid"))
 
     def title(self) -> str | None:
-        if self._title is not False:
+        if self._title_done:
             return self._title
         title = self._first_text(_TITLE) or self._meta("og:title")
         if not title:
             raw = normalize_space(self.root.xpath("string(//title)"))
             title = _TITLE_SUFFIX.sub("", raw or "").strip("_ ") or None
-        self._title = title  # (asked twice: is it an article, and for the item)
+        self._title, self._title_done = title, True  # (asked: is it an article; the item)
         return title
 
     def published(self) -> datetime | None:
@@ -347,6 +348,7 @@ class ArticlePage:
             if value is not None and value != "":
                 item[name] = value
         return item
+
 
 def is_article_url(url: str) -> bool:
     """True when a URL has the shape of a Sina article page."""
