@@ -125,6 +125,10 @@ class WritePipeline:
         except UnsafePath as exc:
             raise drop(self.stats, "unsafe_path", str(exc)) from None
         known = self.state.get(adapter["id"]) if self.state else None
+        if known is not None and known.id != adapter["id"]:
+            # an alias (a republished duplicate) now with a body of its own: a new article,
+            # never an update of, nor a move of, the one it repeated
+            known = None
         record = Record(
             id=adapter["id"],
             url=adapter["url"],

@@ -540,7 +540,6 @@ def _prune_root(
     editor: str | None,
     settled_only: bool = False,
     odd_chars: bool = True,
-    found: dict | None = None,
 ) -> str | None:
     """Prune the tree under ``root``; with ``settled_only``, None when the blocks it gives are
     not ones an HTML5 parser reads back the same (a block inside a paragraph or heading).
@@ -562,9 +561,6 @@ def _prune_root(
         p.set("class", "article-editor")
         p.text = _NON_XML.sub("", editor).strip()  # (the page's editor line can carry them)
         blocks.append(p)
-    if found is not None:
-        found["images"] = [img.get("src") for b in blocks for img in b.iter("img")]
-        found["text"] = "\n".join(text_content(b) for b in blocks)
     return "\n".join(_serialize(b) for b in blocks)
 
 
@@ -637,11 +633,8 @@ def _settled(block) -> bool:
     return not any(el.tag in _P_CLOSERS for el in block.iterdescendants())
 
 
-def _prune_fast(
-    container_html: str, base_url: str, editor: str | None, found: dict | None = None
-) -> str | None:
-    """``prune`` without the HTML5 pass, or None when the container needs it. ``found``
-    receives the images and the text of the blocks."""
+def _prune_fast(container_html: str, base_url: str, editor: str | None) -> str | None:
+    """``prune`` without the HTML5 pass, or None when the container needs it."""
     html = _prepare(container_html)
     if _ODD_REFERENCE.search(html):
         return None
@@ -657,8 +650,10 @@ def _prune_fast(
         root[0].tag = "div"
     if not _tame(root):
         return None
+    for el in list(root.iter("script", "style")):  # gone with their text, as in the HTML5 pass
+        drop_tree(el)
     # (no raw control character survived _prepare, and no reference could make one)
-    return _prune_root(root, base_url, editor, settled_only=True, odd_chars=False, found=found)
+    return _prune_root(root, base_url, editor, settled_only=True, odd_chars=False)
 
 
 def _serialize_keep_tail(el) -> str:
@@ -781,25 +776,29 @@ def clean_body(
     lxml and the HTML5 parser under nh3 disagree on broken markup (a block inside an inline
     element, an unclosed table); a second round over the first's output settles it, so
     cleaning a cleaned body changes nothing. A container both parsers read alike takes the
-    fast path (no HTML5 pass, no second round) to the same result.
+    fast path (no HTML5 pass in the first round) to the same result.
     """
     if _REMEMBERED and fast:
         done = _REMEMBERED.pop((container_html, base_url, editor), None)
         if done is not None:
             return done
-    found: dict = {}
-    pruned = _prune_fast(container_html, base_url, editor, found) if fast else None
+    pruned = _prune_fast(container_html, base_url, editor) if fast else None
     if pruned is not None:
         html = _final(sanitize(pruned))
-        # every image kept its src (the sanitizer writes it first), else the full path
-        if html.count("<img ") == html.count('<img src="'):
-            return CleanResult(html=html, images=found["images"], text=found["text"])
+        # The full path's own test of its first round, made on the fast round's: cleaned
+        # again, the body must not change (else the full path settles it).
+        if _final(sanitize(prune(html, base_url))) == html:
+            return _result(html)
     html = _final(sanitize(prune(container_html, base_url, editor)))
     for _ in range(3):
         again = _final(sanitize(prune(html, base_url)))
         if again == html:
             break
         html = again
+    return _result(html)
+
+
+def _result(html: str) -> CleanResult:
     root = fragment(html) if html else None
     if root is None:
         return CleanResult(html=html)

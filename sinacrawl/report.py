@@ -53,7 +53,7 @@ def summarize(stats: dict, settings) -> dict:
         failures.append(f"{errors['write']} posts could not be written")
     if errors.get("item"):
         failures.append(f"{errors['item']} items failed in a pipeline (a bug: see the log)")
-    crashes = sum(prefixed("spider_exceptions/").values())
+    crashes = stats.get("spider_exceptions/count", 0)  # (beside one count per exception type)
     if crashes:
         failures.append(f"{crashes} pages failed in a spider callback (a bug: see the log)")
     return {

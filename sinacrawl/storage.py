@@ -32,7 +32,8 @@ def resolve_inside(root: Path, rel: str, folders: dict[str, Path] | None = None)
             folder = (root / path.parent).resolve()
             if folder != root and root not in folder.parents:
                 raise UnsafePath(f"{rel!r} escapes {root}")
-            folders[str(path.parent)] = folder
+            if folder.is_dir():  # (a folder not made yet is resolved again next time)
+                folders[str(path.parent)] = folder
         target = folder / path.name
         if not target.is_symlink():
             return target

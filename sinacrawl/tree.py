@@ -2,7 +2,7 @@
 
 ``lxml.html`` gives every element a Python class chosen by a Python callback, once per
 element proxy; on Sina's pages that lookup costs more than the queries themselves. These
-helpers parse with a plain ``etree.HTMLParser`` (so the tree is exactly lxml.html's) and do
+helpers parse with a plain ``etree.HTMLParser`` (lxml.html's tree, without comments) and do
 what the HtmlElement methods did: ``drop_tree``, ``drop_tag``, ``text_content``, fragments.
 """
 
@@ -27,7 +27,7 @@ def parser() -> etree.HTMLParser:
 
 
 def parse_html(text: str, base_url: str | None = None):
-    """The tree parsel (so ``response.selector``) builds for ``text``.
+    """The tree parsel (so ``response.selector``) builds for ``text``, comments left out.
 
     >>> parse_html("<title>x</title><p>a").findtext("body/p")
     'a'

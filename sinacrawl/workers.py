@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -46,6 +48,11 @@ def read_article(
     return item, cleaned
 
 
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; the crawl, not its workers, decides what to do
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class PagePool:
     """``read_article`` in ``workers`` processes (started on first use), or inline for 0."""
 
@@ -71,7 +78,14 @@ class PagePool:
         )
         if self.workers == 0:
             return ArticlePage(response).item(column=column, mtime=mtime)
-        item, cleaned = await maybe_deferred_to_future(self._submit(*args))
+        try:
+            item, cleaned = await maybe_deferred_to_future(self._submit(*args))
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): the rest of the run reads pages inline
+            logger.error("a page worker died; reading the remaining pages in this process")
+            self.close()
+            self.workers = 0
+            return ArticlePage(response).item(column=column, mtime=mtime)
         if cleaned is not None:
             remember(item["body_html"], item["url"], item.get("editor"), cleaned)
         return item
@@ -81,7 +95,9 @@ class PagePool:
 
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn")
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupts,
             )
             logger.info("reading article pages in %d worker processes", self.workers)
         d: Deferred = Deferred()
@@ -99,8 +115,8 @@ class PagePool:
 
     def close(self) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def pool_for(crawler) -> PagePool:

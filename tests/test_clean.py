@@ -202,3 +202,67 @@ def test_fast_path_takes_a_plain_container():
     )
     assert _prune_fast(container, BASE, None) is not None
     assert clean_body(container, BASE) == clean_body(container, BASE, fast=False)
+
+
+# Containers as the page object hands them over (lxml's serialization of a parsed page),
+# built only of the tags the fast path takes, with Sina's junk markers, editor lines,
+# disclaimers, scripts and odd URLs mixed in: the fast path must give the full path's result.
+_TAME = "div p span font strong b em i u s a img br ins sup sub small h2 h3 figure center section script style".split()
+_ATTRS = [
+    ("class", "img_wrapper"), ("class", "img_descr"), ("class", "article-editor"),
+    ("class", "show_author"), ("class", "appendQr_wrap"), ("class", "finance_web x"),
+    ("id", "quote_1"), ("id", "ad_1"), ("style", "display:none"), ("hidden", ""),
+    ("data-src", "//n.sinaimg.cn/a.jpg"), ("src", "//n.sinaimg.cn/b.jpg"),
+    ("src", "/rel/x.png"), ("src", "javascript:alert(1)"), ("href", "//x.cn/a?b=1&c=2"),
+    ("href", "https:"), ("href", "http://x.cn/中"), ("alt", "a　b  c"), ("title", 't"q'),
+    ("data-original", "https://a.cn/blank.gif"), ("cms-style", "font-L strong-Bold"),
+    ("src", "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"),
+    ("sax-type", "1"), ("data-sudaclick", "suda_1028_guba"),
+]  # fmt: skip
+_TEXTS = [
+    "a", "  ", "　　正文", "\xa0", "免责声明：此文", "进入【新浪财经股吧】讨论", "责任编辑：张三",
+    "&", "<", "x  y", "\n", "\t", "\r", "z", " 1 ",
+]  # fmt: skip
+
+
+def _tame_node(rng, depth: int, budget: list[int]) -> str:
+    if budget[0] <= 0 or depth > 5 or rng.random() < 0.35:
+        return rng.choice(_TEXTS).replace("&", "&amp;").replace("<", "&lt;")
+    budget[0] -= 1
+    tag = rng.choice(_TAME)
+    attrs = "".join(
+        f' {k}="{v.replace(chr(34), "&quot;")}"'
+        for k, v in rng.sample(_ATTRS, rng.choice((0, 0, 1, 1, 2)))
+    )
+    if tag in ("img", "br"):
+        return f"<{tag}{attrs}>"
+    if tag in ("script", "style"):
+        return f"<{tag}>var a = 1;</{tag}>"
+    inner = "".join(_tame_node(rng, depth + 1, budget) for _ in range(rng.randint(0, 3)))
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+def test_fast_path_gives_what_the_full_path_gives_on_generated_page_containers():
+    import random
+
+    from sinacrawl.clean import _prune_fast
+    from sinacrawl.tree import parse_html, tostring
+
+    taken = 0
+    differ = []
+    for i in range(3000):
+        rng = random.Random(f"tame:{i}")
+        budget = [rng.randint(1, 16)]
+        fragment = "".join(_tame_node(rng, 0, budget) for _ in range(rng.randint(1, 4)))
+        page = parse_html(f'<html><body><div id="artibody">{fragment}</div></body></html>')
+        html = tostring(page.xpath("//*[@id='artibody']")[0], with_tail=False)
+        editor = rng.choice([None, None, "责任编辑：李四"])
+        if _prune_fast(html, BASE, editor) is None:
+            continue
+        taken += 1
+        fast = clean_body(html, BASE, editor)
+        if fast != clean_body(html, BASE, editor, fast=False):
+            differ.append(html)
+        assert clean_body(fast.html, BASE).html == fast.html, html
+    assert not differ, f"{len(differ)} of {taken} differ, e.g. {differ[:2]}"
+    assert taken > 1000, taken

@@ -18,6 +18,7 @@ def test_pipeline_and_callback_errors_fail_the_run():
     stats = {
         "finish_reason": "finished",
         "sinacrawl/errors/item": 2,
+        "spider_exceptions/count": 1,
         "spider_exceptions/KeyError": 1,
         "sinacrawl/errors/write": 1,
     }

@@ -310,3 +310,22 @@ def test_write_pipeline_drops_through_a_symlink_pointing_outside(tmp_path):
     pipe.close_spider()
     assert _snapshot(tmp_path.parent, skip=root) == before
     assert list(outside.rglob("*")) == [outside / "02"]
+
+
+def test_an_alias_with_a_body_of_its_own_leaves_the_original_post(tmp_path):
+    root = tmp_path / "out"
+    pipe = _pipeline(root)
+    try:
+        pipe.process_item(_item("kyakumy8753215"))
+        original = root / "2022" / "02" / "kyakumy8753215.md"
+        before = original.read_bytes()
+        pipe.state.add_alias("kyakumy8753216", "kyakumy8753215", URL)
+        twin = _item("kyakumy8753216")
+        twin["body"] = "<p>　　另一篇。</p>"
+        pipe.process_item(twin)
+        assert original.read_bytes() == before
+        assert (root / "2022" / "02" / "kyakumy8753216.md").is_file()
+        assert pipe.state.get("kyakumy8753216").id == "kyakumy8753216"
+        assert pipe.state.get("kyakumy8753215").path == "2022/02/kyakumy8753215.md"
+    finally:
+        pipe.close_spider()

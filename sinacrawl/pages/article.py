@@ -70,6 +70,13 @@ def _xpath(path: str):
     return lambda page: compiled(page.root)
 
 
+def _by_id(fast: str, full: str):
+    """``full`` (``//*[@id=…]…``) through libxml2's id table, which knows only the first
+    element of a duplicated id: when that one gives nothing, the whole page is searched."""
+    first, every = etree.XPath(fast), etree.XPath(full)
+    return lambda page: first(page.root) or every(page.root)
+
+
 def _classed(fragment: str, below: str | None = None):
     """``//*[contains(@class, fragment)]``, then ``below`` (relative) under each match, in
     document order; answered from the page's class index, one walk for every such query."""
@@ -94,7 +101,7 @@ def _selectors(xpaths):
             out.append(_classed(m.group(1), "." + m.group(2) if m.group(2) else None))
             continue
         m = re.fullmatch(r"//\*\[@id='([\w-]+)'\](.*)", xp)
-        out.append(_xpath(f"id('{m.group(1)}'){m.group(2)}" if m else xp))
+        out.append(_by_id(f"id('{m.group(1)}'){m.group(2)}", xp) if m else _xpath(xp))
     return tuple(out)
 
 
@@ -103,7 +110,7 @@ _TITLE = _selectors(TITLE_XPATHS)
 _VISIBLE_DATE = _selectors(VISIBLE_DATE_XPATHS)
 _SOURCE = _selectors(SOURCE_XPATHS)
 _KEYWORD_LINKS = _classed("keywords", ".//a/text()")  # (covers 'article-keywords')
-_WBKEY = _xpath("id('keywords')/@data-wbkey")
+_WBKEY = _by_id("id('keywords')/@data-wbkey", "//*[@id='keywords']/@data-wbkey")
 _EDITORS = _selectors(
     [
         "//p[contains(@class, 'article-editor')]",
