@@ -644,7 +644,7 @@ def _prune_fast(container_html: str, base_url: str, editor: str | None) -> str |
         return None
     if len(root) != 1 or root.text or root[0].tail:
         return None
-    if _serialize_keep_tail(root[0]) != html:  # not what lxml writes: take the full path
+    if tostring(root[0], with_tail=False) != html:  # not what lxml writes: take the full path
         return None
     if root[0].tag in ("td", "th"):  # (2005 pages) an HTML5 parser ignores a stray cell's tags
         root[0].tag = "div"
@@ -654,10 +654,6 @@ def _prune_fast(container_html: str, base_url: str, editor: str | None) -> str |
         drop_tree(el)
     # (no raw control character survived _prepare, and no reference could make one)
     return _prune_root(root, base_url, editor, settled_only=True, odd_chars=False)
-
-
-def _serialize_keep_tail(el) -> str:
-    return tostring(el, with_tail=False)
 
 
 _BLANK = " \t\r\n\f\v\u3000\xa0"

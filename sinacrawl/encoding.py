@@ -85,11 +85,15 @@ def _candidates(body: bytes, content_type: str | None):
     yield "gb18030"
 
 
+def content_type(response) -> str | None:
+    """The response's Content-Type header, as text (None when there is none)."""
+    header = response.headers.get(b"Content-Type")
+    return header.decode("latin-1") if header else None
+
+
 def with_true_encoding(response):
     """``response`` with its encoding fixed to what the bytes really are (see sniff_encoding)."""
-    header = response.headers.get(b"Content-Type")
-    content_type = header.decode("latin-1") if header else None
-    enc = sniff_encoding(response.body, content_type)
+    enc = sniff_encoding(response.body, content_type(response))
     if getattr(response, "_encoding", None) == enc:
         return response
     return response.replace(encoding=enc)

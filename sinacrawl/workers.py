@@ -22,6 +22,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from sinacrawl.clean import CleanResult, clean_body, remember
+from sinacrawl.encoding import content_type
 from sinacrawl.items import ArticleItem
 from sinacrawl.pages import ArticlePage
 
@@ -67,28 +68,20 @@ class PagePool:
         return pool
 
     async def item(self, response, column: str | None, mtime: int | None) -> ArticleItem:
-        header = response.headers.get(b"Content-Type")
-        args = (
-            response.body,
-            response.url,
-            response.status,
-            header.decode("latin-1") if header else None,
-            column,
-            mtime,
-        )
-        if self.workers == 0:
-            return ArticlePage(response).item(column=column, mtime=mtime)
-        try:
-            item, cleaned = await maybe_deferred_to_future(self._submit(*args))
-        except BrokenProcessPool:
-            # a worker died (killed, out of memory): the rest of the run reads pages inline
-            logger.error("a page worker died; reading the remaining pages in this process")
-            self.close()
-            self.workers = 0
-            return ArticlePage(response).item(column=column, mtime=mtime)
-        if cleaned is not None:
-            remember(item["body_html"], item["url"], item.get("editor"), cleaned)
-        return item
+        if self.workers:
+            args = (response.body, response.url, response.status, content_type(response))
+            try:
+                item, cleaned = await maybe_deferred_to_future(self._submit(*args, column, mtime))
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory): the rest of the run reads pages inline
+                logger.error("a page worker died; reading the remaining pages in this process")
+                self.close()
+                self.workers = 0
+            else:
+                if cleaned is not None:
+                    remember(item["body_html"], item["url"], item.get("editor"), cleaned)
+                return item
+        return ArticlePage(response).item(column=column, mtime=mtime)
 
     def _submit(self, *args) -> Deferred:
         from twisted.internet import reactor

@@ -15,7 +15,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from sinacrawl.dates import parse_sina_datetime
-from sinacrawl.encoding import decode_page
+from sinacrawl.encoding import content_type, decode_page
 from sinacrawl.items import ArticleItem
 from sinacrawl.loaders import ArticleLoader, normalize_space
 from sinacrawl.tree import parse_html, parse_page, tostring
@@ -142,12 +142,11 @@ class ArticlePage:
     """A Sina article page. Build it from any response; ask it for fields or an item."""
 
     def __init__(self, response: Response, url: str | None = None):
-        header = response.headers.get(b"Content-Type")
         self._load(
             response.body,
             response.url,
             status=response.status,
-            content_type=header.decode("latin-1") if header else None,
+            content_type=content_type(response),
             url=url,
         )
 
