@@ -4,8 +4,9 @@ that matter read back exactly the contract's value, as a string, in a 12-line bl
 The readers: PyYAML (YAML 1.1; python-frontmatter and the project's own tools) and js-yaml 4
 (YAML 1.2; what Hexo 7 uses, through hexo-front-matter). js-yaml is installed once with npm
 into ``.cache/jsyaml`` (git-ignored); ONE node process reads every generated document, split
-with hexo-front-matter's own regular expression. Without Node, or when npm cannot install it,
-the js-yaml test skips with the reason, except under ``CI`` where it fails.
+with hexo-front-matter's own regular expression. Without Node or npm, or when npm cannot
+install it, the js-yaml tests skip with the reason, except under ``CI=true`` where they fail
+(.ci/run installs Node where it is missing).
 
 The values: ≥ 5,000 hypothesis examples (``st.text()``: all of Unicode but surrogates, control
 characters included, plus a character set biased to YAML's indicators and line breaks) and a
@@ -25,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import yaml
@@ -32,6 +34,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sinacrawl.render import front_matter
+
+try:
+    from tests.hexo_site import skip_or_fail
+except ImportError:  # tests/ is not a package: pytest puts tests/ itself on sys.path
+    from hexo_site import skip_or_fail  # type: ignore[no-redef]
 
 REPO = Path(__file__).resolve().parents[1]
 JSYAML_DIR = REPO / ".cache" / "jsyaml"
@@ -207,7 +214,7 @@ def _shortest(failures: list, reader: str, n: int) -> str:
 @pytest.fixture(scope="module")
 def read_by_pyyaml(cases) -> list:
     """(case, front matter, PyYAML's object or None, why it is malformed or None)."""
-    out = []
+    out: list[tuple[Case, str, object, str | None]] = []
     for case in cases:
         fm = case.render()
         lines = fm.split("\n")
@@ -282,24 +289,18 @@ process.stdin.on('end', () => {
 """
 
 
-def _ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _unavailable(reason: str):
-    if _ci() and shutil.which("node"):
-        pytest.fail(f"js-yaml unavailable under CI: {reason}")
-    pytest.skip(reason)
+def _unavailable(reason: str) -> NoReturn:
+    skip_or_fail(f"the js-yaml (Hexo) reading is not checked: {reason}")
 
 
 @pytest.fixture(scope="session")
 def jsyaml_reader() -> Path:
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node:
-        pytest.skip("Node is not installed: the js-yaml (Hexo) reading is not checked")
+        _unavailable("Node is not installed (node not found on PATH)")
     if not (JSYAML_DIR / "node_modules" / "js-yaml" / "package.json").is_file():
         if not npm:
-            _unavailable("npm is not installed: cannot install js-yaml")
+            _unavailable("npm is not installed (npm not found on PATH): cannot install js-yaml")
         JSYAML_DIR.mkdir(parents=True, exist_ok=True)
         pkg = JSYAML_DIR / "package.json"
         if not pkg.exists():
