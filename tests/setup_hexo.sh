@@ -3,12 +3,20 @@
 # the test itself only runs `hexo generate`. .ci/run calls this before pytest.
 #
 # Cached in <repo>/.hexo-site (git-ignored), or in $SINACRAWL_HEXO_SITE; a second run with the
-# same files does nothing. Without Node it installs nothing and exits 0 (the test then skips).
-# A failed npm install exits 1 under CI=true; elsewhere it is a warning and the test skips.
+# same files does nothing. Under CI=true a missing Node or a failed npm install exits 1 (the
+# test would fail too; tests/ensure_node.sh installs Node); elsewhere it is a warning and the
+# test skips with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+is_ci() { case "${CI:-}" in true|TRUE|True|1|yes) return 0 ;; *) return 1 ;; esac; }
+
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    if is_ci; then
+        echo "setup_hexo: Node is not installed (node/npm not on PATH); under CI=true the" \
+            "Hexo test must run (tests/ensure_node.sh installs Node)." >&2
+        exit 1
+    fi
     echo "setup_hexo: Node is not installed (node/npm not on PATH); the Hexo test will be skipped."
     exit 0
 fi
@@ -18,11 +26,9 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 if "$PYTHON" -m tests.hexo_site; then
     exit 0
 fi
-case "${CI:-}" in
-    true|TRUE|True|1|yes)
-        echo "setup_hexo: installing the Hexo site failed (see above)." >&2
-        exit 1 ;;
-    *)
-        echo "setup_hexo: installing the Hexo site failed (see above); the Hexo test will be skipped." >&2
-        exit 0 ;;
-esac
+if is_ci; then
+    echo "setup_hexo: installing the Hexo site failed (see above)." >&2
+    exit 1
+fi
+echo "setup_hexo: installing the Hexo site failed (see above); the Hexo test will be skipped." >&2
+exit 0
