@@ -1,13 +1,16 @@
 """tests/ensure_node.sh, the step of .ci/run (through tests/run.sh under CI=true) that installs
 Node and npm where they are missing, run against stub tools on a PATH without Node: it calls
 ``apt-get update`` once and then ``apt-get install -y … nodejs npm``, as root; it stops with the
-reason when there is no apt-get, no root, or a Node too old for Hexo 7."""
+reason when there is no apt-get, no root, or a Node too old for Hexo 7. And what the tests
+needing Node do without it: fail under CI=true, skip with the reason elsewhere."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,43 @@ def test_fails_on_a_node_too_old_for_hexo(tmp_path):
     proc, calls = _run(_stub_bin(tmp_path), tmp_path, node_version="v12.22.12")
     assert proc.returncode == 1
     assert "too old" in proc.stderr
+
+
+NODE_TESTS = ["tests/test_hexo.py", "tests/test_frontmatter_fuzz.py", "-k", "hexo or jsyaml"]
+
+
+def _pytest_without_node(ci: str | None) -> tuple[int, str]:
+    """Run the tests needing Node with a PATH holding only this Python's folder (no node)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PATH")}
+    env["PATH"] = str(Path(sys.executable).parent)
+    if ci is not None:
+        env["CI"] = ci
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", *NODE_TESTS, "-q", "-p", "no:cacheprovider", "-rfEs"],
+        cwd=SCRIPT.parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return proc.returncode, proc.stdout
+
+
+def test_node_tests_fail_under_ci_without_node():
+    if shutil.which("node", path=str(Path(sys.executable).parent)):
+        pytest.skip("node sits beside this Python: can't take it off PATH")
+    status, out = _pytest_without_node("true")
+    summary = out.strip().splitlines()[-1]
+    assert status != 0, out
+    assert re.search(r"\d+ errors?", summary) and not re.search(r"skipped|passed", summary), out
+    assert "Node is not installed" in out and "must run, not skip" in out
+
+
+def test_node_tests_skip_with_the_reason_outside_ci():
+    if shutil.which("node", path=str(Path(sys.executable).parent)):
+        pytest.skip("node sits beside this Python: can't take it off PATH")
+    status, out = _pytest_without_node(None)
+    summary = out.strip().splitlines()[-1]
+    assert status == 0, out
+    assert re.search(r"\d+ skipped", summary) and not re.search(r"error|failed|passed", summary)
+    assert "SKIPPED" in out and "Node is not installed" in out

@@ -295,7 +295,9 @@ def test_each_post_is_at_its_beijing_date_and_id(public, posts):
 def test_nothing_else_becomes_a_post(public, posts):
     # The run reports beside the posts (JSON, which Hexo renders) must not become pages.
     every = sorted(str(p.relative_to(public)) for ps in _post_pages(public).values() for p in ps)
-    assert every == sorted(p.page_path for p in posts)
+    expected = sorted(p.page_path for p in posts)
+    extra = sorted(set(every) - set(expected))
+    assert every == expected, f"post pages that are no post: {extra}; all: {every}"
 
 
 def test_category_tree_pages(public, posts):
