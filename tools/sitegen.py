@@ -10,6 +10,7 @@ optional ``response.json``) for every URL of the generated site, in the layout
 
     articles/<id>/            article pages, built from fixtures/article/<case>/page.html
     api/<pageid>-<lid>-<n>/   roll API replies (feed.mix.sina.com.cn/api/roll/get), + one empty page
+                              (--special: every column of COLUMNS)
     list/zq1-<n>/             GBK list pages roll.finance.sina.com.cn/finance/zq1/index_<n>.shtml
     robots/<host>/            robots.txt per host
     video/<id>/               (--special) a video page with no article container
@@ -1539,7 +1540,8 @@ def main(argv=None) -> int:
         "--special",
         action="store_true",
         help="add the odd recordings of the committed fixture site (JSONP, empty, "
-        "malformed replies, news/video/tracking/deleted items)",
+        "malformed replies, news/video/tracking/deleted items) and record every column "
+        "of COLUMNS",
     )
     p.add_argument(
         "--templates",
