@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import nh3
 from lxml import etree
@@ -477,7 +478,7 @@ class _Pruner:
     def fix_img(self, img) -> bool:
         src = _img_src(img)
         url = absolute_https(src, self.base_url) if src else None
-        if not url or url.endswith(QR_IMAGE_PATHS):
+        if not url or urlsplit(url).path.endswith(QR_IMAGE_PATHS):  # (whatever its query)
             drop_tree(img)
             return False
         alt = img.get("alt")

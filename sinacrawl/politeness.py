@@ -101,8 +101,16 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc, netloc):
-        super()._robots_error(exc, netloc)
-        self._parsers[netloc] = self._disallow_all(netloc, type(exc).__name__)
+        # Not super(): stock Scrapy resolves the host's pending Deferred with None ("allow
+        # all"), so every request that waited through the robots.txt tries would be let
+        # through; they get the disallow-all parser like the requests that come later.
+        if not isinstance(exc, IgnoreRequest):
+            self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        parser = self._disallow_all(netloc, type(exc).__name__)
+        pending = self._parsers.get(netloc)
+        self._parsers[netloc] = parser
+        if isinstance(pending, Deferred):
+            pending.callback(parser)
 
     def process_request_2(self, rp, request):
         try:

@@ -266,3 +266,32 @@ def test_fast_path_gives_what_the_full_path_gives_on_generated_page_containers()
         assert clean_body(fast.html, BASE).html == fast.html, html
     assert not differ, f"{len(differ)} of {taken} differ, e.g. {differ[:2]}"
     assert taken > 1000, taken
+
+
+QR = "n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"  # the app's QR promo image
+
+
+@pytest.mark.parametrize(
+    "img",
+    [
+        f'<img src="https://{QR}">',
+        f'<img src="http://{QR}" alt="新浪财经APP">',
+        f'<img src="//{QR}">',
+        f'<img src="/images/blank.gif" data-src="//{QR}">',  # lazy-loaded
+        f'<img src="https://{QR}?v=2">',
+    ],
+)
+def test_qr_promo_image_without_its_wrapper_is_removed(img):
+    """The QR image on its own in the body (no appendQr_* block, no promo class around it):
+    only the image rule (QR_IMAGE_PATHS) removes it; the photo beside it stays."""
+    photo = "https://n.sinaimg.cn/finance/transform/560/w640h360/20261124/3c9e-x.jpg"
+    result = clean_body(
+        f'<div><p>　　正文第一段。</p><p>{img}</p><p><img src="{photo}"></p>'
+        "<p>　　正文第二段。</p></div>",
+        BASE,
+        None,
+    )
+    assert "343233024" not in result.html
+    assert all("343233024" not in u for u in result.images)
+    assert result.images == [photo]  # the first image (the post's headimg) is the photo
+    assert "正文第一段" in result.html and "正文第二段" in result.html

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from sinacrawl.columns import DEFAULT_COLUMNS
 from sinacrawl.replay import replay_key
 from tests.conftest import ROOT
 from tests.crawlrun import (
@@ -120,7 +121,16 @@ def test_update_refetches_and_rewrites_changed_article(site, tmp_path):
     check_consistent(tmp_path)
 
 
+def _serve_odd_reply(site, column: str, kind: str) -> None:
+    """Answer the first API page of ``column`` with the site's recorded odd reply ``kind``
+    (a list of no column of the table, so that ``columns=all`` never meets it)."""
+    odd = next(s["url"] for s in manifest()["specials"] if s["kind"] == kind)
+    first_page = manifest()["columns"][column]["urls"][0]
+    site.overrides[replay_key(first_page)] = site.answer(odd)
+
+
 def test_malformed_reply_fails_run_but_other_columns_are_crawled(site, tmp_path):
+    _serve_odd_reply(site, "jrxw", "malformed")
     proc = run_crawl("roll", tmp_path, "-a", "columns=china,jrxw", upstream=site.url)
     assert proc.returncode == 1
     rep = report(tmp_path)
@@ -131,9 +141,53 @@ def test_malformed_reply_fails_run_but_other_columns_are_crawled(site, tmp_path)
 
 
 def test_empty_column_is_reported(site, tmp_path):
+    _serve_odd_reply(site, "bwdt", "empty")
     proc = run_crawl("roll", tmp_path, "-a", "columns=bwdt", upstream=site.url)
     assert proc.returncode == 1
     assert any("bwdt" in f and "listed no article" in f for f in report(tmp_path)["failures"])
+
+
+def _category(post: str) -> str:
+    """The column label: the third entry of the front matter's categories."""
+    lines = post.split("\n")
+    at = lines.index("categories: ")
+    return lines[at + 3].removeprefix(" - ").strip("'")
+
+
+def test_all_columns_on_the_replayed_site(tmp_path):
+    """``-a columns=all`` on the bundled site (SINACRAWL_REPLAY, as the README runs it): every
+    column of the default table is recorded, the run succeeds and writes every article the
+    manifest lists in any of them, each under the first column of the table that lists it;
+    a second run asks each column's first page only and fetches no article."""
+    table = [c for c in DEFAULT_COLUMNS if c["lid"] is not None]
+    recorded = manifest()["columns"]
+    for c in table:
+        assert recorded[c["key"]]["total"] > 0, f"column {c['key']} lists nothing on the site"
+        assert (recorded[c["key"]]["pageid"], recorded[c["key"]]["lid"]) == (c["pageid"], c["lid"])
+    proc = run_crawl("roll", tmp_path, "-a", "columns=all", replay=SITE)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rep = report(tmp_path)
+    assert rep["failed"] is False and rep["failures"] == []
+    ids = expected_ids({c["key"] for c in table})
+    rows = index_rows(tmp_path)
+    assert set(rows) == ids and rep["new"] == len(ids)
+    assert rep["dropped"] == {"deleted": 1, "not_article": 1}  # the site's deleted and video items
+    assert rep["requests"]["api"] == sum(len(recorded[c["key"]]["urls"]) for c in table)
+    order = [c["key"] for c in table]
+    label = {c["key"]: c["label"] for c in table}
+    several = 0
+    for a in manifest()["articles"]:
+        first = min(a["columns"], key=order.index)
+        several += len(a["columns"]) > 1
+        post = (tmp_path / rows[a["id"]][0]).read_text(encoding="utf-8")
+        assert _category(post) == label[first], a["id"]
+    assert several > 0  # the first-column rule was exercised
+    check_consistent(tmp_path)
+    again = run_crawl("roll", tmp_path, "-a", "columns=all", replay=SITE)
+    assert again.returncode == 0, again.stderr[-2000:]
+    rep = report(tmp_path)
+    assert rep["requests"]["api"] == len(table) and rep["requests"].get("article", 0) == 0
+    assert rep["new"] == rep["updated"] == 0
 
 
 def test_unreachable_api_fails_the_run(tmp_path):

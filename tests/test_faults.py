@@ -6,6 +6,7 @@ A generated recorded site (tools/sitegen.py, 200 articles, one column) is served
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import zlib
 
 import pytest
 
+from sinacrawl.replay import replay_key
 from tests import faults
 from tests.conftest import ROOT
 from tests.crawlrun import check_consistent, leftovers, posts, report, run_crawl
@@ -188,6 +190,67 @@ def test_robots_5xx_means_no_article_fetch(site200, tmp_path, code):
     assert any("robots.txt" in f for f in report(tmp_path)["failures"])
     # nothing was marked done: once robots.txt answers, the next run fetches them
     with SiteServer(root) as server:
+        assert run_crawl("roll", tmp_path, *FAST, upstream=server.url).returncode == 0
+    assert written_ids(tmp_path) == ids
+
+
+def _hang_up(h, url):
+    """Close the connection without answering (the client sees no response at all)."""
+    h.close_connection = True
+
+
+def _refused_robots_args(host: str) -> list[str]:
+    """Settings adding tests/refuse.py's middleware beside the project's own."""
+    from sinacrawl import settings
+
+    middlewares = dict(settings.DOWNLOADER_MIDDLEWARES, **{"tests.refuse.RefuseRobots": 985})
+    return [
+        "-s",
+        f"DOWNLOADER_MIDDLEWARES={json.dumps(middlewares)}",
+        "-s",
+        f"SINACRAWL_TEST_REFUSE_HOST={host}",
+    ]
+
+
+@pytest.mark.parametrize("how", ["reset", "hang_up", "refused"])
+def test_unreachable_robots_means_no_fetch_from_that_host(site200, tmp_path, how):
+    """robots.txt that cannot be fetched at all (no HTTP answer, every try) means nothing is
+    fetched from that host (RFC 9309 §2.3.1.4), the run fails, and nothing is settled."""
+    root, ids, manifest = site200
+    host = "finance.sina.com.cn"
+    robots = f"https://{host}/robots.txt"
+    extra: list[str] = []
+    if how == "refused":
+        extra = _refused_robots_args(host)
+    fault = {"reset": faults.reset, "hang_up": _hang_up}.get(how)
+
+    def plan(h, url, attempt):
+        if fault is not None and url == robots:
+            fault(h, url)
+            return True
+        return False
+
+    with SiteServer(root, faults=plan) as server:
+        proc = run_crawl("roll", tmp_path, *FAST, *extra, upstream=server.url)
+        articles = server.requests_of("article")
+        robots_tries = server.attempts[replay_key(robots)]
+    on_host = [a["url"] for a in manifest["articles"] if f"//{host}/" in a["url"]]
+    assert on_host, "the site has articles on that host"
+    assert [u for u in articles if f"//{host}/" in u] == []
+    assert articles, "other hosts' articles are still fetched"
+    # tried 1 + RETRY_TIMES times before giving up (Twisted's pool may add one silent retry
+    # of a GET on a reused connection); a refused connection never reaches the server
+    if how == "refused":
+        assert robots_tries == 0
+    else:
+        assert robots_tries >= 4
+    assert proc.returncode == 1
+    assert f"robots.txt of {host} is unavailable" in proc.stderr
+    assert any("robots.txt" in f for f in report(tmp_path)["failures"])
+    assert not written_ids(tmp_path) & {
+        a["id"] for a in manifest["articles"] if a["url"] in on_host
+    }
+    with SiteServer(root) as server:  # robots.txt answers again: the next run fetches them
         assert run_crawl("roll", tmp_path, *FAST, upstream=server.url).returncode == 0
     assert written_ids(tmp_path) == ids
 

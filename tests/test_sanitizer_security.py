@@ -31,9 +31,12 @@ runs a longer campaign.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import re
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -41,6 +44,8 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from html5lib._tokenizer import HTMLTokenizer  # (html5lib's tokenizer; no public name)
+from html5lib.constants import tokenTypes
 
 from sinacrawl.clean import clean_body
 
@@ -465,6 +470,8 @@ class Campaign:
     crashes: list = field(default_factory=list, repr=False)
     unsafe: list = field(default_factory=list, repr=False)
     text_lost: list = field(default_factory=list, repr=False)
+    text_inert: list = field(default_factory=list, repr=False)  # see in_unclosed_template
+    distinct: set = field(default_factory=set, repr=False)  # digests of the documents
     unstable: list = field(default_factory=list, repr=False)
     blank_line: list = field(default_factory=list, repr=False)
 
@@ -476,6 +483,7 @@ def campaign() -> Campaign:
     for i in range(FUZZ_N):
         doc = generate_document(i)
         c.n += 1
+        c.distinct.add(hashlib.sha1(doc.encode()).digest())
         try:
             html = clean_body(doc, BASE).html
         except Exception as exc:  # noqa: BLE001 - every exception is a finding
@@ -489,7 +497,9 @@ def campaign() -> Campaign:
         shown = visible_text(doc)
         text = output_text(html)
         lost = [s for s in (BEFORE, AFTER) if s in shown and s not in text]
-        if lost:
+        if lost and all(in_unclosed_template(doc, s) for s in lost):
+            c.text_inert.append((i, doc, f"inert {lost}: {html!r}"))
+        elif lost:
             c.text_lost.append((i, doc, f"lost {lost}: {html!r}"))
         try:
             again = clean_body(html, BASE).html
@@ -501,7 +511,8 @@ def campaign() -> Campaign:
     c.seconds = time.perf_counter() - start
     print(
         f"\nsanitizer campaign: {c.n} documents in {c.seconds:.1f} s; crashes "
-        f"{len(c.crashes)}, unsafe {len(c.unsafe)}, text lost {len(c.text_lost)}, "
+        f"{len(c.crashes)}, unsafe {len(c.unsafe)}, text lost {len(c.text_lost)} "
+        f"(+ {len(c.text_inert)} inert in an unclosed <template>), "
         f"unstable {len(c.unstable)}, blank line in body {len(c.blank_line)}"
     )
     return c
@@ -518,7 +529,11 @@ def _report(found: list, what: str, n: int) -> str:
 
 
 def test_campaign_size(campaign):
-    assert campaign.n == FUZZ_N >= 20000
+    # What was cleaned, not the loop's own count: distinct documents. Small trees collide
+    # now and then (measured: 19,158 distinct of 20,000 at SEED); 90% leaves room for another
+    # seed while a generator stuck on a few shapes fails at once.
+    assert FUZZ_N >= 20000
+    assert len(campaign.distinct) >= 0.9 * FUZZ_N
 
 
 def test_generated_documents_are_safe(campaign):
@@ -530,16 +545,93 @@ def test_generated_documents_never_crash_the_cleaner(campaign):
 
 
 # Fidelity, not safety: the cleaner reads markup with html5ever (under nh3) and the oracle
-# with html5lib; on obsolete elements the two disagree (html5ever still rewrites <isindex>
-# into a form, html5lib does not), so a few garbage documents built around them lose text.
-# At most 1 in 2,000; none of the recorded Sina pages or XSS vectors may lose any.
-MAX_TEXT_LOST = 10
+# with html5lib; on the obsolete <isindex> the two disagree (html5ever still rewrites it into
+# a form, dropped with what the rewrite puts in it; html5lib does not), so a few garbage
+# documents built around it lose text. That is the only known cause: a loss in a document
+# without <isindex> fails at once. Their share is a rate, so a longer campaign
+# (SINACRAWL_SANITIZER_FUZZ_N) is held to the same bar: measured 6 in 20,000 at SEED
+# (0.03%); 1 in 2,000 (0.05%) keeps a margin for another seed while staying far under a
+# real regression (at 200,000 documents the expected ~60 losses have a standard deviation
+# of ~8, against an allowance of 100). None of the recorded Sina pages or XSS vectors may
+# lose any (test_vector_leaves_article_text, the golden posts).
+MAX_TEXT_LOST_RATE = 1 / 2000
 
 
 def test_generated_documents_keep_visible_article_text(campaign):
-    assert len(campaign.text_lost) <= MAX_TEXT_LOST, _report(
+    unexplained = [f for f in campaign.text_lost if "<isindex" not in f[1].lower()]
+    assert not unexplained, _report(
+        unexplained, "lost text an HTML5 parser shows (no <isindex> involved)", campaign.n
+    )
+    assert len(campaign.text_lost) <= MAX_TEXT_LOST_RATE * campaign.n, _report(
         campaign.text_lost, "lost text an HTML5 parser shows", campaign.n
     )
+
+
+# Text inside <template> is inert: a browser parses it into the template's content fragment
+# and never renders it, and the cleaner drops <template> with its content. Only </template>
+# (or the end of the input) closes a template: end tags of elements opened outside it are
+# ignored, template being a scope marker of the WHATWG tree construction. So in
+# ``<template><div>x</div></div><p>结尾</p>`` the trailing paragraph is template content too:
+# Lexbor (a browser engine) and html5ever (the cleaner's parser) both read it so. html5lib
+# 1.1 does not (template is missing from its scope markers and special elements: an outer
+# end tag closes it), so its reading shows that text and calls its removal a loss. These
+# documents are counted apart, by the WHATWG rule read off html5lib's own tokenizer.
+_RAW_TEXT = {
+    "title", "textarea", "style", "script", "xmp", "iframe", "noembed", "noframes", "noscript",
+    "plaintext",
+}  # fmt: skip
+_START_TAGS = (tokenTypes["StartTag"], tokenTypes["EmptyTag"])
+
+
+def in_unclosed_template(doc: str, text: str) -> bool:
+    """``text`` comes after a ``<template>`` start tag and before any ``</template>`` that
+    closes it (WHATWG: inert template content). Judged on the token stream; a raw-text element
+    before the template (whose content a tree-building parse tokenizes differently) means
+    no judgement (False)."""
+    depth = 0
+    for tok in HTMLTokenizer(doc):
+        kind = tok["type"]
+        if kind in _START_TAGS:
+            name = tok["name"].lower()
+            if name in _RAW_TEXT and not depth:
+                return False
+            depth += name == "template"
+        elif kind == tokenTypes["EndTag"] and tok["name"].lower() == "template" and depth:
+            depth -= 1
+        elif kind == tokenTypes["Characters"] and text in tok["data"]:
+            return depth > 0
+    return False
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<template><div>模板</div></div>",  # the </div>s close nothing outside the template
+        "<span><template><em>模板</em></span>",  # nor does </span>
+        "<template><!--</template>-->模板",  # a comment is no end tag
+        "<template><p>模板</</template>",  # "</<" starts a bogus comment, not an end tag
+    ],
+)
+def test_text_after_an_unclosed_template_is_inert_and_not_shown(fragment):
+    doc = WRAP.format(fragment)
+    assert in_unclosed_template(doc, AFTER)
+    out = clean_body(doc, BASE).html
+    assert BEFORE in out
+    assert AFTER not in out and "模板" not in out  # inert content is never rendered
+
+
+def test_closed_template_hides_only_its_content():
+    doc = WRAP.format("<template><p>模板</p></template>")
+    assert not in_unclosed_template(doc, AFTER)
+    out = clean_body(doc, BASE).html
+    assert BEFORE in out and AFTER in out and "模板" not in out
+
+
+def test_generated_losses_set_apart_as_inert_are_template_content(campaign):
+    # each one is a text the WHATWG reading puts inside a template; the cleaner dropped it
+    # as browsers never show it (measured: 3 in 20,000 at SEED)
+    for i, doc, _detail in campaign.text_inert:
+        assert "<template" in doc.lower() and in_unclosed_template(doc, AFTER), i
 
 
 def test_generated_documents_clean_to_a_fixed_point(campaign):
@@ -556,8 +648,25 @@ def test_generated_documents_give_one_html_block(campaign):
     )
 
 
+def _document_digest(i: int) -> str:
+    return hashlib.sha256(generate_document(i).encode()).hexdigest()
+
+
 def test_generator_is_deterministic_and_hostile():
-    assert generate_document(7) == generate_document(7)
+    # generate_document(i) must rebuild a failure in another process: a fresh interpreter
+    # with another hash seed (set and dict orders, str hashes) builds the same document
+    code = "from tests.test_sanitizer_security import _document_digest as d; print(d(7))"
+    for hash_seed in ("1", "2"):
+        there = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=dict(os.environ, PYTHONHASHSEED=hash_seed),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert there == _document_digest(7)
+    assert _document_digest(7) != _document_digest(8)
     docs = [generate_document(i) for i in range(500)]
     joined = "".join(docs)
     for needle in ("<script", "<svg", "<math", "onerror", "javascript", "&#", "style=", "{{"):

@@ -10,6 +10,7 @@ optional ``response.json``) for every URL of the generated site, in the layout
 
     articles/<id>/            article pages, built from fixtures/article/<case>/page.html
     api/<pageid>-<lid>-<n>/   roll API replies (feed.mix.sina.com.cn/api/roll/get), + one empty page
+                              (--special: every column of COLUMNS)
     list/zq1-<n>/             GBK list pages roll.finance.sina.com.cn/finance/zq1/index_<n>.shtml
     robots/<host>/            robots.txt per host
     video/<id>/               (--special) a video page with no article container
@@ -89,6 +90,8 @@ COLUMNS = {
 }
 # fmt: on
 DEFAULT_COLUMN_KEYS = ("china", "hgjj", "roll")
+# --special: roll-API lists of no column above (pageid, lid), with odd replies for tests
+ODD_LISTS = {"empty": (155, 1691), "malformed": (155, 1692)}
 
 ROBOTS = {
     "finance.sina.com.cn": [
@@ -893,6 +896,30 @@ class Site:
             },
         ]
 
+    def plan_table_listings(self) -> None:
+        """--special: every column of COLUMNS (the default column table) lists articles, so
+        ``-a columns=all`` replays the whole table. A column none of the site's articles was
+        generated in lists a few of them a second time, as Sina lists one article in several
+        columns: articles whose URL path fits the column where there are enough, else any.
+        Each column draws on an RNG of its own, after every article is built, so the
+        articles and the replies of the generated columns are the same bytes as without it.
+        Special articles are left alone and no article is listed in more than two columns."""
+        listed = {k for a in self.articles for k in a.columns}
+        for key, (_pageid, _lid, paths, mpath, _w) in COLUMNS.items():
+            if key in listed:
+                continue
+            rng = random.Random(f"sitegen-{self.seed}-table-{key}")
+            free = [a for a in self.articles if a.special is None and len(a.columns) == 1]
+            prefixes = tuple(
+                ["finance.sina.com.cn/" + p for p in paths]
+                + [f"finance.sina.cn/{mpath}/"]
+                + (["news.sina.com.cn/"] if key == "news" else [])
+            )
+            fits = [a for a in free if a.url.split("://", 1)[1].startswith(prefixes)]
+            pool = fits if len(fits) >= 3 else free
+            for a in rng.sample(pool, min(len(pool), rng.randint(3, 6))):
+                a.columns.append(key)
+
     # -- fill in each article ------------------------------------------------------------------
     def build_article(self, a: Article) -> bytes:
         rng = random.Random(a.seed)
@@ -1014,6 +1041,7 @@ class Site:
                 a.tracking_url = a.url + "?cre=financepagepc&mod=f&loc=4"
                 self.record(f"articles/{a.id}-trk", a.tracking_url, "page.html", page, meta)
         if self.special:
+            self.plan_table_listings()  # needs the articles' URLs; draws on RNGs of its own
             self.write_video()
         self.write_api()
         self.write_lists()
@@ -1076,8 +1104,8 @@ class Site:
 
     def write_api(self) -> None:
         keys = list(self.column_keys)
-        if self.special:
-            keys += [k for k in ("dfjj", "bwdt", "jrxw") if k not in keys]
+        if self.special:  # (the order of the recordings before every column was recorded)
+            keys = list(dict.fromkeys(keys + ["dfjj", "bwdt", "jrxw"] + list(COLUMNS)))
         for key in keys:
             pageid, lid = COLUMNS[key][:2]
             entries = [
@@ -1097,24 +1125,6 @@ class Site:
                 folder = f"api/{pageid}-{lid}-{n}"
                 body = self.api_body(pageid, lid, len(items), data)
                 raw = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-                if self.special and key == "jrxw" and n == 1:
-                    self.record(
-                        folder,
-                        url,
-                        "page.html",
-                        MALFORMED_PAGE.encode("utf-8"),
-                        {"status": 200, "headers": {"Content-Type": "text/html; charset=utf-8"}},
-                    )
-                    self.specials.append(
-                        {
-                            "kind": "malformed",
-                            "url": url,
-                            "column": key,
-                            "note": "HTML error page with status 200 instead of JSON",
-                        }
-                    )
-                    urls = urls[:1]
-                    break
                 if self.special and key == "dfjj" and n == 1:
                     raw = f"try{{feedCardJsonpCallback({raw});}}catch(e){{}};"
                     self.record(
@@ -1136,15 +1146,6 @@ class Site:
                         }
                     )
                     continue
-                if self.special and key == "bwdt" and n == 1:
-                    self.specials.append(
-                        {
-                            "kind": "empty",
-                            "url": url,
-                            "column": key,
-                            "note": "first page answers with data: [] and total 0",
-                        }
-                    )
                 self.record(folder, url, "body.json", raw.encode("utf-8"))
             self.column_files[key] = {
                 "pageid": pageid,
@@ -1153,6 +1154,47 @@ class Site:
                 "pages": len(pages) - 1,
                 "urls": urls,
             }
+        if self.special:
+            self.write_odd_lists()
+
+    def write_odd_lists(self) -> None:
+        """--special: two roll-API lists of no column of the table (so ``-a columns=all``
+        never meets them): one whose first page answers ``data: []`` and ``total`` 0, one
+        that answers an HTML error page with status 200. Tests serve them in place of a
+        column's reply."""
+        pageid, lid = ODD_LISTS["empty"]
+        url = api_url(pageid, lid, self.page_size, 1)
+        raw = json.dumps(
+            self.api_body(pageid, lid, 0, []), ensure_ascii=False, separators=(",", ":")
+        )
+        self.record(f"api/{pageid}-{lid}-1", url, "body.json", raw.encode("utf-8"))
+        self.specials.append(
+            {
+                "kind": "empty",
+                "url": url,
+                "column": None,
+                "note": "a list of no column of the table: its first page answers with "
+                "data: [] and total 0 (tests serve it in place of a column's reply)",
+            }
+        )
+        pageid, lid = ODD_LISTS["malformed"]
+        url = api_url(pageid, lid, self.page_size, 1)
+        self.record(
+            f"api/{pageid}-{lid}-1",
+            url,
+            "page.html",
+            MALFORMED_PAGE.encode("utf-8"),
+            {"status": 200, "headers": {"Content-Type": "text/html; charset=utf-8"}},
+        )
+        self.specials.append(
+            {
+                "kind": "malformed",
+                "url": url,
+                "column": None,
+                "note": "a list of no column of the table: an HTML error page with status 200 "
+                "instead of JSON (tests serve it in place of a column's reply)",
+            }
+        )
 
     def write_lists(self) -> None:
         tpl_path = self.templates_dir / "not_article_list" / "page.html"
@@ -1426,6 +1468,10 @@ def verify(out: Path) -> list[str]:
         want = {f"{COLUMNS[c][0]}-{COLUMNS[c][1]}" for c in a["columns"]}
         if want - listed.get(a["id"], set()):
             problems.append(f"{a['id']}: not in the API lists of {sorted(want)}")
+    if manifest["special"]:  # every column of the table lists articles: columns=all replays
+        for key in COLUMNS:
+            if not manifest["columns"].get(key, {}).get("total"):
+                problems.append(f"column {key} lists no article")
     ids = [a["id"] for a in manifest["articles"]]
     if len(set(ids)) != len(ids) or not all(re.fullmatch(r"[a-z]{7}\d{7}", i) for i in ids):
         problems.append("article ids not unique or not 7 letters + 7 digits")
@@ -1494,7 +1540,8 @@ def main(argv=None) -> int:
         "--special",
         action="store_true",
         help="add the odd recordings of the committed fixture site (JSONP, empty, "
-        "malformed replies, news/video/tracking/deleted items)",
+        "malformed replies, news/video/tracking/deleted items) and record every column "
+        "of COLUMNS",
     )
     p.add_argument(
         "--templates",
