@@ -167,3 +167,31 @@ def test_an_archive_in_use_is_left_alone(archive):
         assert not (archive / "index.sqlite").exists()
     finally:
         os.close(fd)
+
+
+def test_a_post_gives_back_its_body_hash_braces_and_all(tmp_path):
+    from datetime import datetime
+
+    from sinacrawl.dates import BEIJING
+    from sinacrawl.render import post_path, render_post
+    from sinacrawl.repair import read_post
+    from sinacrawl.state import body_hash
+
+    body = "<p>　　{{ a }} {% b %} it's</p>"
+    when = datetime(2022, 2, 22, 12, 0, 42, tzinfo=BEIJING)
+    article = {"title": "t {x}", "published": when, "body": body}
+    for fmt in ("html", "markdown"):
+        text = render_post(
+            article, categories=["金融", "新浪财经", "新浪财经－国內"], author="a", body_format=fmt
+        )
+        rel = post_path("kyakumy8753215", when)
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+        post = read_post(tmp_path, rel)
+        assert (post.id, post.title, post.published) == (
+            "kyakumy8753215",
+            "t {x}",
+            "2022-02-22T12:00:42+08:00",
+        )
+        # an HTML body hashes as the crawl hashed it; a Markdown one cannot: None, not wrong
+        assert post.body_hash == (body_hash(body) if fmt == "html" else None)
