@@ -11,6 +11,7 @@ from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
 from sinacrawl.archive import archive_for, drop, output_dir
@@ -98,16 +99,16 @@ class WritePipeline:
     # -- I/O -----------------------------------------------------------------------------
     def process_item(self, item):
         """Write the post. In a running crawl the file is written (and fsynced) on a thread,
-        so the event loop goes on meanwhile: the item comes back once it is on disk."""
+        so the event loop goes on meanwhile: a coroutine is returned, giving the item once it
+        is on disk (never a Deferred, which Scrapy deprecates). Elsewhere (tests, tools) the
+        write is done before returning the item."""
         if self.root is None:
             return item
         plan = self._plan(item)
         if plan is None:  # unchanged: nothing to write
             return item
         if plan.write is not None and self.threads and _reactor_running():
-            d = threads.deferToThread(self._write_file, plan)
-            d.addCallbacks(lambda _: self._finish(plan, item), lambda f: self._failed(f, plan))
-            return d
+            return self._write_on_thread(plan, item)  # a coroutine (Scrapy awaits it)
         try:
             self._write_file(plan)
         except OSError as exc:
@@ -166,10 +167,12 @@ class WritePipeline:
         logger.error("could not write %s: %s", plan.target, exc)
         return drop(self.stats, "write_error", f"{plan.rel}: {exc}")
 
-    def _failed(self, failure, plan: _Plan):
-        if failure.check(OSError):
-            raise self._write_error(plan, failure.value)
-        return failure
+    async def _write_on_thread(self, plan: _Plan, item):
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(self._write_file, plan))
+        except OSError as exc:
+            raise self._write_error(plan, exc) from None
+        return self._finish(plan, item)
 
     def _finish(self, plan: _Plan, item):
         if plan.old_path:

@@ -2,6 +2,7 @@
 
 from sinacrawl import __version__
 from sinacrawl.columns import DEFAULT_COLUMN_KEY, DEFAULT_COLUMNS, SITE
+from sinacrawl.logs import demote_startup_dumps
 from sinacrawl.render import DEFAULT_IMAGE, DEFAULT_PATH_TEMPLATE
 
 BOT_NAME = "sinacrawl"
@@ -88,5 +89,9 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 runs a code-executing HTTP server by default; an unattended crawler needs none.
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
+# A dropped item is one line (id, URL, reason); Scrapy's start-up dumps and the stats dump
+# are DEBUG records (the run report says what the stats said): sinacrawl/logs.py.
+LOG_FORMATTER = "sinacrawl.logs.SinaLogFormatter"
+demote_startup_dumps()
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

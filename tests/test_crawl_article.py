@@ -46,8 +46,8 @@ def crawl(out: Path, *extra, check: bool = True):
     )
 
 
-def stats_from_log(stderr: str) -> str:
-    return stderr[stderr.find("Dumping Scrapy stats") :]
+def run_report(out: Path) -> dict:
+    return json.loads((out / "last-run.json").read_text(encoding="utf-8"))
 
 
 def test_scrapy_list():
@@ -56,7 +56,7 @@ def test_scrapy_list():
 
 
 def test_crawl_writes_one_post_per_article_and_index(tmp_path):
-    proc = crawl(tmp_path)
+    crawl(tmp_path)
     cases = article_cases()
     articles = [c for c in cases if c.facts["is_article"]]
     posts = sorted(tmp_path.rglob("*.md"))
@@ -64,13 +64,13 @@ def test_crawl_writes_one_post_per_article_and_index(tmp_path):
     # each post is byte-identical to the golden file of its case
     golden = {c.expected.read_bytes() for c in articles}
     assert {p.read_bytes() for p in posts} == golden
-    log = stats_from_log(proc.stderr)
-    assert f"'sinacrawl/written/new': {len(articles)}" in log
+    report = run_report(tmp_path)
+    assert report["new"] == len(articles)
     from sinacrawl.pages.article import is_article_url
 
     for c in cases:
         if not c.facts["is_article"] and is_article_url(c.url):  # list pages are not crawled
-            assert f"'sinacrawl/dropped/{c.facts['reason']}': " in log
+            assert c.facts["reason"] in report["dropped"]
     con = sqlite3.connect(tmp_path / "index.sqlite")
     rows = con.execute("SELECT id, url, path, title, source, content_hash FROM articles").fetchall()
     assert len(rows) == len(articles)
@@ -86,12 +86,12 @@ def test_crawl_writes_one_post_per_article_and_index(tmp_path):
 def test_second_run_touches_nothing(tmp_path):
     crawl(tmp_path)
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.md")}
-    proc = crawl(tmp_path)
+    crawl(tmp_path)
     after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.md")}
     assert before == after
-    log = stats_from_log(proc.stderr)
-    assert "sinacrawl/written/new" not in log
-    assert f"'sinacrawl/unchanged': {len(before)}" in log
+    report = run_report(tmp_path)
+    assert report["new"] == 0 and report["updated"] == 0
+    assert report["unchanged"] == len(before)
 
 
 def test_crawl_one_url_and_a_file_of_urls(tmp_path):
