@@ -7,7 +7,7 @@ import logging
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
@@ -18,7 +18,7 @@ from sinacrawl.archive import archive_for, drop, output_dir
 from sinacrawl.columns import ColumnTable
 from sinacrawl.render import post_path, render_post
 from sinacrawl.state import Record, body_hash
-from sinacrawl.storage import UnsafePath, resolve_inside, same_bytes, temp_name, write_atomic
+from sinacrawl.storage import ArchiveDir, UnsafePath, resolve_inside, temp_name
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +35,7 @@ class _Plan:
 
     record: Record
     rel: str
-    target: Path
-    tmp: Path
+    tmp: str  # the temporary file's name, in the post's folder
     write: bytes | None  # None: the file already holds these bytes
     old_path: str | None
     known: Record | None
@@ -71,25 +70,30 @@ class WritePipeline:
         if self.root is not None:
             self.state = archive_for(self.crawler)  # (creates the folder)
             self.resolved_root = self.root.resolve()
-            self.folders: dict[str, Path] = {}  # (resolved once a run, see resolve_inside)
+            self.dir = ArchiveDir(self.resolved_root)
 
     # -- pure part -----------------------------------------------------------------------
-    def column(self, adapter):
-        """The discovering column when there was one, else the one the URL's path gives."""
+    def column(self, adapter, recorded: str | None = None):
+        """The column a user asked for (``column_forced``), else the one already recorded
+        for the article (fetching it again, by URL or from another column, never re-files
+        it), else the discovering column, else the one the URL's path gives."""
         key = adapter.get("column")
+        if recorded and not adapter.get("column_forced"):
+            key = recorded
         return (self.columns.by_key.get(key) if key else None) or self.columns.for_url(
             adapter["url"]
         )
 
-    def categories(self, adapter) -> list[str]:
-        return [self.group, self.site, self.column(adapter).label]
+    def categories(self, adapter, recorded: str | None = None) -> list[str]:
+        return [self.group, self.site, self.column(adapter, recorded).label]
 
-    def render_item(self, item) -> tuple[str, str]:
-        """(relative path, post text) for an item that went through the clean pipeline."""
+    def render_item(self, item, recorded: str | None = None) -> tuple[str, str]:
+        """(relative path, post text) for an item that went through the clean pipeline;
+        ``recorded`` is the column the index already holds for it."""
         adapter = ItemAdapter(item)
         text = render_post(
             adapter,
-            categories=self.categories(adapter),
+            categories=self.categories(adapter, recorded),
             author=self.site,
             default_image=self.default_image,
             body_format=self.body_format,
@@ -111,25 +115,27 @@ class WritePipeline:
             return self._write_on_thread(plan, item)  # a coroutine (Scrapy awaits it)
         try:
             self._write_file(plan)
-        except OSError as exc:
+        except (OSError, UnsafePath) as exc:
             raise self._write_error(plan, exc) from None
         return self._finish(plan, item)
 
     def _plan(self, item) -> _Plan | None:
         adapter = ItemAdapter(item)
-        rel, text = self.render_item(item)
-        data = text.encode("utf-8")
-        digest = hashlib.sha256(data).hexdigest()
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        try:
-            target = resolve_inside(self.resolved_root, rel, self.folders)
-        except UnsafePath as exc:
-            raise drop(self.stats, "unsafe_path", str(exc)) from None
         known = self.state.get(adapter["id"]) if self.state else None
         if known is not None and known.id != adapter["id"]:
             # an alias (a republished duplicate) now with a body of its own: a new article,
             # never an update of, nor a move of, the one it repeated
             known = None
+        rel, text = self.render_item(item, known.column_key if known else None)
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        try:
+            # (a lexical and symlink check up front; the write itself goes through
+            # ArchiveDir, which refuses a folder swapped for a link later on)
+            target = resolve_inside(self.resolved_root, rel)
+        except UnsafePath as exc:
+            raise drop(self.stats, "unsafe_path", str(exc)) from None
         record = Record(
             id=adapter["id"],
             url=adapter["url"],
@@ -139,44 +145,48 @@ class WritePipeline:
             published=adapter["published"].isoformat(),
             content_hash=digest,
             body_hash=body_hash(adapter.get("body")),
-            column_key=self.column(adapter).key,
+            column_key=self.column(adapter, known.column_key if known else None).key,
             mtime=adapter.get("mtime"),
             first_crawled=known.first_crawled if known else now,
             last_crawled=now,
             version=(known.version + (known.content_hash != digest)) if known else 1,
         )
-        on_disk = same_bytes(target, data)
+        on_disk = self.dir.same_bytes(rel, data)
         if known and known.content_hash == digest and known.path == rel and on_disk:
             self.state.touch(record.id, now, record.mtime)
             self.stats.inc_value("sinacrawl/unchanged")
             return None
-        tmp = temp_name(target)
+        tmp = temp_name(target).name
         old_path = known.path if known and known.path != rel else None
         if self.state:
-            self.state.begin_write(record, str(tmp.relative_to(self.resolved_root)), old_path)
-        return _Plan(record, rel, target, tmp, None if on_disk else data, old_path, known)
+            self.state.begin_write(record, str(PurePosixPath(rel).parent / tmp), old_path)
+        return _Plan(record, rel, tmp, None if on_disk else data, old_path, known)
 
-    @staticmethod
-    def _write_file(plan: _Plan) -> None:
+    def _write_file(self, plan: _Plan) -> None:
         if plan.write is not None:
-            write_atomic(plan.target, plan.write, plan.tmp)
+            self.dir.write_atomic(plan.rel, plan.write, plan.tmp)
 
-    def _write_error(self, plan: _Plan, exc: OSError):
-        # Disk full, permissions…: nothing is marked done, so the next run retries it.
+    def _write_error(self, plan: _Plan, exc: Exception):
+        # Disk full, permissions, a folder swapped for a link…: nothing is marked done, so
+        # the next run retries it.
         self.stats.inc_value("sinacrawl/errors/write")
-        logger.error("could not write %s: %s", plan.target, exc)
+        logger.error("could not write %s: %s", plan.rel, exc)
         return drop(self.stats, "write_error", f"{plan.rel}: {exc}")
 
     async def _write_on_thread(self, plan: _Plan, item):
         try:
             await maybe_deferred_to_future(threads.deferToThread(self._write_file, plan))
-        except OSError as exc:
+        except (OSError, UnsafePath) as exc:
             raise self._write_error(plan, exc) from None
         return self._finish(plan, item)
 
     def _finish(self, plan: _Plan, item):
         if plan.old_path:
-            (self.root / plan.old_path).unlink(missing_ok=True)
+            try:  # (a path from the index: checked like one from the web)
+                self.dir.unlink(plan.old_path)
+            except (UnsafePath, OSError) as exc:
+                self.stats.inc_value("sinacrawl/errors/index_path")
+                logger.warning("old path of %s not removed: %s", plan.record.id, exc)
         if self.state:
             self.state.finish_write(plan.record)
         self.stats.inc_value("sinacrawl/written/updated" if plan.known else "sinacrawl/written/new")
@@ -185,3 +195,5 @@ class WritePipeline:
     def close_spider(self):
         if self.state is not None:
             self.stats.set_value("sinacrawl/archive_size", self.state.count())
+        if self.root is not None and getattr(self, "dir", None) is not None:
+            self.dir.close()

@@ -5,14 +5,22 @@ Pure functions over an ArchiveState; the spiders only act on what they say.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sinacrawl.dates import BEIJING
 from sinacrawl.state import ArchiveState
+from sinacrawl.urls import canonical_url
 
 NEW, UPDATE, KNOWN, OUTSIDE = "new", "update", "known", "outside_window"
+# A dropped article listed with better evidence (a newer mtime, another URL) or due again.
+RECHECK = "recheck"
+# Not fetched: dropped for good (Sina's deleted page…), or waiting after a failure.
+TOMBSTONED, DEFERRED = "tombstoned", "deferred"
+FETCH = frozenset({NEW, UPDATE, RECHECK})
+SETTLED = frozenset({KNOWN, OUTSIDE, TOMBSTONED, DEFERRED})
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,13 @@ def judge(
     ctime: int | None,
     window: Window,
     refresh: bool = False,
+    now: int | None = None,
 ) -> str:
-    """NEW, UPDATE (archived but changed since), KNOWN, or OUTSIDE the date window."""
+    """NEW, UPDATE (archived but changed since), RECHECK (dropped, but listed with better
+    evidence or due again), KNOWN, TOMBSTONED, DEFERRED, or OUTSIDE the date window.
+
+    A drop never outranks better evidence: a listing that gives the id a newer ``mtime``
+    or another URL than the one that failed is fetched; ``refresh`` ignores drops."""
     if not window.contains(ctime):
         return OUTSIDE
     if state is None or refresh:
@@ -87,15 +100,19 @@ def judge(
         other = state.id_for_url(url)
         record = state.get(other) if other else None
     if record is None:
+        here = canonical_url(url)
         dropped = state.tombstone(article_id)
-        if dropped is None:
-            return NEW
-        _reason, dropped_mtime = dropped
-        return (
-            UPDATE
-            if mtime is not None and dropped_mtime is not None and mtime > dropped_mtime
-            else KNOWN
-        )
+        if dropped is not None:
+            _reason, dropped_mtime, dropped_url = dropped
+            newer = mtime is not None and dropped_mtime is not None and mtime > dropped_mtime
+            moved = dropped_url is not None and canonical_url(dropped_url) != here
+            return RECHECK if newer or moved else TOMBSTONED
+        waiting = state.deferred(article_id)
+        if waiting is not None:
+            due = waiting.not_before <= (int(time.time()) if now is None else now)
+            moved = canonical_url(waiting.url) != here
+            return RECHECK if due or moved else DEFERRED
+        return NEW
     seen = record.mtime if record.mtime is not None else _epoch(record.last_crawled)
     if mtime is not None and mtime > seen:
         return UPDATE
@@ -113,5 +130,5 @@ def page_is_last(
     if all(window.is_older(ctime) for _d, ctime in items):
         return True
     return watermark is not None and all(
-        d in (KNOWN, OUTSIDE) and (ctime is None or ctime <= watermark) for d, ctime in items
+        d in SETTLED and (ctime is None or ctime <= watermark) for d, ctime in items
     )

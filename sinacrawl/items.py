@@ -13,6 +13,7 @@ class ArticleItem(scrapy.Item):
     published = scrapy.Field()  # aware datetime
     source = scrapy.Field()  # media source (中国证券报, 新京报 …), for the index
     column = scrapy.Field()  # column key in SINACRAWL_COLUMNS
+    column_forced = scrapy.Field()  # True: the user asked for this column (re-files)
     keywords = scrapy.Field()  # list[str]
     editor = scrapy.Field()  # "责任编辑：…" line
     images = scrapy.Field()  # content image URLs of the raw body, absolute https

@@ -49,6 +49,21 @@ def summarize(stats: dict, settings) -> dict:
             f"{article_errors} of {article_requests} articles could not be fetched "
             f"(more than {max_rate:.0%})"
         )
+    asked = stats.get("sinacrawl/articles/asked", 0)
+    gave_post = (
+        stats.get("sinacrawl/written/new", 0)
+        + stats.get("sinacrawl/written/updated", 0)
+        + stats.get("sinacrawl/unchanged", 0)
+        + stats.get("sinacrawl/dropped/duplicate_in_run", 0)
+        + stats.get("sinacrawl/dropped/duplicate_content", 0)
+    )
+    if asked and not gave_post:
+        failures.append(
+            f"{asked} articles were asked for and none was written or found unchanged "
+            "(see dropped and errors)"
+        )
+    if errors.get("report"):
+        failures.append("the run report could not be written (see the log)")
     if errors.get("write"):
         failures.append(f"{errors['write']} posts could not be written")
     if errors.get("item"):
@@ -61,6 +76,10 @@ def summarize(stats: dict, settings) -> dict:
         "updated": stats.get("sinacrawl/written/updated", 0),
         "unchanged": stats.get("sinacrawl/unchanged", 0),
         "skipped_known": stats.get("sinacrawl/discovered/known", 0),
+        "skipped_tombstoned": stats.get("sinacrawl/discovered/tombstoned", 0),
+        "skipped_deferred": stats.get("sinacrawl/discovered/deferred", 0),
+        "rechecked": stats.get("sinacrawl/discovered/recheck", 0),
+        "deferred": prefixed("sinacrawl/deferred/"),
         "outside_window": stats.get("sinacrawl/discovered/outside_window", 0),
         "dropped": {k: v for k, v in prefixed("sinacrawl/dropped/").items()},
         "errors": {k: v for k, v in errors.items() if not k.startswith("http_")},
@@ -82,6 +101,7 @@ class RunReport:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
 
@@ -94,12 +114,36 @@ class RunReport:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def spider_opened(self, spider):
+        root = output_dir(self.crawler.settings)
+        if root is None:
+            return
+        # temporary report files a run killed while writing them (or a full disk) left
+        for leftover in [*root.glob(".last-run.json.tmp"), *root.glob("reports/.*.json.tmp")]:
+            leftover.unlink(missing_ok=True)
+
     def spider_closed(self, spider, reason):
+        if reason == "finished" and hasattr(spider, "unaccounted"):
+            spider.unaccounted()  # article requests a middleware filtered without a word
         stats = self.crawler.stats.get_stats()
         stats.setdefault("finish_reason", reason)
         stats.setdefault("finish_time", datetime.now(timezone.utc))
         report = summarize(stats, self.crawler.settings)
         report["spider"] = spider.name
+        root = output_dir(self.crawler.settings)
+        if root is not None:
+            try:
+                self.write(root, report, spider.name)
+            except OSError as exc:
+                # (a full disk): the run fails, and no earlier success is left standing
+                self.crawler.stats.inc_value("sinacrawl/errors/report")
+                report = summarize(self.crawler.stats.get_stats(), self.crawler.settings)
+                report["spider"] = spider.name
+                logger.error("could not write the run report in %s: %s", root, exc)
+                try:
+                    (root / "last-run.json").unlink(missing_ok=True)
+                except OSError as gone:
+                    logger.error("could not remove the previous last-run.json: %s", gone)
         self.crawler.stats.set_value("sinacrawl/failed", report["failed"])
         self.crawler.sinacrawl_report = report
         logger.info(
@@ -110,15 +154,22 @@ class RunReport:
         )
         for failure in report["failures"]:
             logger.error("run failed: %s", failure)
-        root = output_dir(self.crawler.settings)
-        if root is None:
-            return
+
+    @staticmethod
+    def write(root: Path, report: dict, spider: str) -> None:
         text = json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
         stamp = (report["started"] or "").replace(":", "").replace("-", "")[:15] or "run"
-        history = root / "reports" / f"{stamp}Z-{spider.name}.json"
+        history = root / "reports" / f"{stamp}Z-{spider}.json"
         for path in (history, root / "last-run.json"):
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-        logger.info("run report written to %s", Path(root) / "last-run.json")
+            try:
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        logger.info("run report written to %s", root / "last-run.json")

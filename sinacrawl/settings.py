@@ -25,6 +25,12 @@ SINACRAWL_UPSTREAM = None  # an http://127.0.0.1:PORT server to send every reque
 SINACRAWL_LIST_URLS = ["http://roll.finance.sina.com.cn/finance/zq1/index_1.shtml"]
 SINACRAWL_MAX_PAGES = 100  # roll API pages per column and run (50 articles a page)
 SINACRAWL_MAX_ERROR_RATE = 0.1  # failed article requests above this share fail the run
+# A page that failed for now (a 404, an empty body, a redirect home…) is fetched again after
+# this many seconds, doubled at each failure up to the max; only Sina's deleted page and a
+# page of another kind are dropped for good.
+SINACRAWL_RECHECK_AFTER = 3600
+SINACRAWL_RECHECK_MAX = 7 * 24 * 3600
+SINACRAWL_STOP_TIMEOUT = 30  # seconds from the first SIGTERM/SIGINT to a forced stop
 SINACRAWL_PROGRESS = True  # a live progress line on a terminal (never in a log file)
 SINACRAWL_WORKERS = 0  # processes reading article pages beside the event loop (0: inline)
 SINACRAWL_WRITE_THREADS = True  # posts written and fsynced off the event-loop thread

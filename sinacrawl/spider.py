@@ -13,6 +13,7 @@ from scrapy.http import TextResponse
 from sinacrawl.archive import archive_for, drop
 from sinacrawl.encoding import UndecodablePage
 from sinacrawl.pages import NotAnArticle
+from sinacrawl.state import PERMANENT_DROPS
 from sinacrawl.urls import article_id
 from sinacrawl.workers import pool_for
 
@@ -21,18 +22,15 @@ logger = logging.getLogger(__name__)
 # Article, API and image hosts; anything else (an off-site redirect) is dropped by Scrapy's
 # offsite middleware.
 SINA_DOMAINS = ["sina.com.cn", "sina.cn", "sinaimg.cn"]
-# Drops that a later run would not change: the article leaves the frontier.
+# Drops that leave the article in the frontier, due at once: the next run tries again.
 TRANSIENT_DROPS = {"write_error", "unsafe_path"}
-# Page-level drops remembered (tombstoned) so discovery does not fetch the page again.
-PERMANENT_PAGE_DROPS = {
-    "deleted",
-    "not_article",
-    "redirected_home",
-    "no_title",
-    "undecodable",
-    "not_html",
-    "robots_forbidden",
-}
+# Drops that mean the article is known through its twin.
+TWIN_DROPS = {"duplicate_in_run", "duplicate_content"}
+# Article requests that never reached the spider: (substring of the IgnoreRequest, error kind).
+FILTERED = (
+    ("offsite", "offsite_redirect"),
+    ("max redirections", "redirect_loop"),
+)
 
 
 class SinaSpider(scrapy.Spider):
@@ -55,7 +53,12 @@ class SinaSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outstanding: dict[str, str] = {}  # article id -> URL, requested, not yet back
 
     @property
     def archive(self):
@@ -65,23 +68,65 @@ class SinaSpider(scrapy.Spider):
     def stats(self):
         return self.crawler.stats
 
+    # -- what becomes of an article ------------------------------------------------------
     def _item_dropped(self, item, response, exception, spider=None):
         reason = getattr(exception, "reason", None) or "dropped"
-        if self.archive is not None and item.get("id") and reason not in TRANSIENT_DROPS:
-            if reason in ("duplicate_in_run", "duplicate_content"):
-                self.archive.settle(item["id"])  # known through its twin
-            else:
-                self.archive.settle(item["id"], reason, item.get("url"), item.get("mtime"))
+        if self.archive is None or not item.get("id") or reason in TRANSIENT_DROPS:
+            return
+        if reason in TWIN_DROPS:
+            self.archive.settle(item["id"])  # known through its twin
+        else:  # an item a pipeline refused (no title, empty body…): tried again later
+            meta = response.meta if response is not None else {}
+            self._defer(item["id"], meta.get("sinacrawl_url") or item.get("url"), meta, reason)
 
-    def count_drop(self, reason: str, url: str, mtime: int | None = None) -> None:
+    def _defer(self, aid: str, url: str, meta: dict, reason: str) -> None:
+        wait = (
+            self.settings.getfloat("SINACRAWL_RECHECK_AFTER"),
+            self.settings.getfloat("SINACRAWL_RECHECK_MAX"),
+        )
+        later = self.archive.defer(
+            aid, url, meta.get("sinacrawl_column"), meta.get("sinacrawl_mtime"), reason, wait
+        )
+        self.stats.inc_value(f"sinacrawl/deferred/{reason}")
+        logger.info(
+            "%s: %s, tried again after %s (attempt %d)",
+            url,
+            reason,
+            _when(later.not_before),
+            later.attempts,
+        )
+
+    def count_drop(self, reason: str, response_or_request) -> None:
+        """A page that gives no article: counted, and either tombstoned (a permanent drop:
+        Sina's deleted page, a page of another kind) or deferred with a backoff."""
+        meta = response_or_request.meta
+        url = meta.get("sinacrawl_url") or response_or_request.url
+        aid = meta.get("sinacrawl_id") or article_id(url)
         drop(self.stats, reason, url)
-        logger.info("dropped %s: %s", url, reason)
-        if self.archive is not None and reason in PERMANENT_PAGE_DROPS:
-            self.archive.settle(article_id(url), reason, url, mtime)
+        self.outstanding.pop(aid, None)
+        if self.archive is None:
+            logger.info("dropped %s: %s", url, reason)
+        elif reason in PERMANENT_DROPS:
+            logger.info("dropped %s: %s (for good)", url, reason)
+            self.archive.settle(aid, reason, url, meta.get("sinacrawl_mtime"))
+        else:
+            self._defer(aid, url, meta, reason)
 
     def article_request(
-        self, url: str, column: str | None = None, mtime: int | None = None, priority: int = 0
+        self,
+        url: str,
+        column: str | None = None,
+        mtime: int | None = None,
+        priority: int = 0,
+        recheck: bool = False,
+        forced: bool = False,
     ) -> scrapy.Request:
+        """The request for an article page; every one is accounted for at the end of the
+        run (``unaccounted``), so a request filtered on the way is never silent."""
+        aid = article_id(url)
+        self.outstanding[aid] = url
+        if not recheck:  # (a re-check of an earlier failure is not what the run was asked)
+            self.stats.inc_value("sinacrawl/articles/asked")
         return scrapy.Request(
             url,
             callback=self.parse_article,
@@ -91,18 +136,60 @@ class SinaSpider(scrapy.Spider):
             # 404/410 reach parse_article (a deleted article, settled); other errors the errback.
             # Not dont_filter: that would also exempt the request (and its redirects) from
             # the offsite filter. Duplicates are avoided by the spiders themselves.
-            meta={"sinacrawl_kind": "article", "handle_httpstatus_list": [404, 410]},
+            meta={
+                "sinacrawl_kind": "article",
+                "handle_httpstatus_list": [404, 410],
+                "sinacrawl_id": aid,
+                "sinacrawl_url": url,
+                "sinacrawl_column": column,
+                "sinacrawl_mtime": mtime,
+                "sinacrawl_forced": forced,
+            },
         )
 
+    def _request_dropped(self, request, spider=None):
+        # the scheduler refused it (a redirect back to a page already fetched: a loop)
+        if request.meta.get("sinacrawl_kind") == "article":
+            self._filtered(request, "redirect_loop", "the redirect leads to a page already asked")
+
+    def _filtered(self, request, kind: str, why: str) -> None:
+        aid = request.meta.get("sinacrawl_id") or article_id(request.url)
+        self.outstanding.pop(aid, None)
+        self.stats.inc_value("sinacrawl/errors/article")
+        self.stats.inc_value(f"sinacrawl/errors/{kind}")
+        url = request.meta.get("sinacrawl_url") or request.url
+        logger.warning("article %s not fetched: %s (%s)", url, why, kind)
+        if self.archive is not None:
+            self._defer(aid, url, request.meta, kind)
+
+    def unaccounted(self) -> None:
+        """At the end of a finished run: article requests that neither reached the spider
+        nor failed (filtered on the way by a middleware) are counted as errors."""
+        for aid, url in sorted(self.outstanding.items()):
+            self.stats.inc_value("sinacrawl/errors/article")
+            self.stats.inc_value("sinacrawl/errors/filtered")
+            logger.warning("article %s was never fetched (a request filter dropped it)", url)
+            if self.archive is not None:
+                self._defer(aid, url, {}, "filtered")
+        self.outstanding.clear()
+
     def article_failed(self, failure):
-        if failure.check(IgnoreRequest) and "Forbidden by robots.txt" in str(failure.value):
-            self.count_drop("robots_forbidden", failure.request.url)
-            return
-        # Stays in the frontier: the next run fetches it again.
+        request = failure.request
+        if failure.check(IgnoreRequest):
+            message = str(failure.value)
+            if "Forbidden by robots.txt" in message:
+                self.count_drop("robots_forbidden", request)
+                return
+            for needle, kind in FILTERED:
+                if needle in message:
+                    self._filtered(request, kind, message)
+                    return
+        # Stays in the frontier, due at once: the next run fetches it again.
+        self.outstanding.pop(request.meta.get("sinacrawl_id") or "", None)
         self.stats.inc_value("sinacrawl/errors/article")
         logger.warning(
             "article failed, kept for the next run: %s (%s)",
-            failure.request.url,
+            request.url,
             failure.getErrorMessage(),
         )
 
@@ -112,21 +199,37 @@ class SinaSpider(scrapy.Spider):
         """An ArticleItem from an article page (read in a worker process when
         SINACRAWL_WORKERS > 0), or a counted drop."""
         self.stats.inc_value("sinacrawl/articles/fetched")
-        if response.status >= 400:
-            if response.status in (404, 410):
-                self.count_drop("deleted", response.url, mtime)
-            else:
-                self.stats.inc_value("sinacrawl/errors/article")
-                self.stats.inc_value(f"sinacrawl/errors/http_{response.status}")
+        aid = response.meta.get("sinacrawl_id")
+        if response.status >= 400 and response.status not in (404, 410):
+            self.outstanding.pop(aid, None)
+            self.stats.inc_value("sinacrawl/errors/article")
+            self.stats.inc_value(f"sinacrawl/errors/http_{response.status}")
             return []
         if not isinstance(response, TextResponse):
-            # Not a text response at all (an image, a PDF): no page object applies.
-            self.count_drop("not_html", response.url, mtime)
+            if response.status in (404, 410):
+                self.count_drop("missing", response)
+            elif not response.body.strip():
+                self.count_drop("empty_page", response)
+            else:  # not a text response at all (an image, a PDF): no page object applies
+                self.count_drop("not_html", response)
             return []
         try:
-            return [await pool_for(self.crawler).item(response, column, mtime)]
+            item = await pool_for(self.crawler).item(response, column, mtime)
         except NotAnArticle as exc:
-            self.count_drop(exc.reason, response.url, mtime)
+            self.count_drop(exc.reason, response)
+            return []
         except UndecodablePage:
-            self.count_drop("undecodable", response.url, mtime)
-        return []
+            self.count_drop("undecodable", response)
+            return []
+        self.outstanding.pop(aid, None)
+        if aid and item.get("id") != aid:
+            self.outstanding.pop(item.get("id") or "", None)
+        if response.meta.get("sinacrawl_forced"):
+            item["column_forced"] = True
+        return [item]
+
+
+def _when(epoch: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="minutes")

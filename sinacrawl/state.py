@@ -7,6 +7,12 @@ source, publish time, content hash and first and last crawl time.
 
 Crash safety: a post is written as *pending* (intent row) → file (atomic rename) → *done*
 (row moved into ``articles``). ``recover()`` on open settles whatever a killed run left.
+
+What the state remembers never hides an article for good on weak evidence: only a page that
+is known to be gone or not an article (``PERMANENT_DROPS``) becomes a tombstone; every other
+failed page stays in the frontier with a time before which it is not fetched again
+(``defer``), doubling at each failure, and a listing that gives the id a newer ``mtime`` or
+another URL outranks both.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ import json
 import os
 import re
 import sqlite3
+import time
 from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
+
+from sinacrawl.storage import UnsafePath, check_relative
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -49,7 +58,10 @@ CREATE TABLE IF NOT EXISTS frontier (
     url TEXT NOT NULL,
     column_key TEXT,
     mtime INTEGER,
-    discovered TEXT NOT NULL
+    discovered TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER,
+    last_reason TEXT
 );
 CREATE TABLE IF NOT EXISTS tombstones (
     id TEXT PRIMARY KEY,
@@ -71,6 +83,20 @@ CREATE TABLE IF NOT EXISTS pending (
 """
 
 
+# Bumped when an archive's state needs migrating (``SqliteState._migrate``).
+SCHEMA_VERSION = 2
+
+# Drops that the page itself proves for good: Sina's own "article deleted" page, or a whole
+# page that is something else (a list, a quote page, a video). Everything else that fails (a
+# 404 on a URL we built or were given, an empty or truncated body, a redirect to the home page,
+# an undecodable page…) is retried after a backoff: one bad minute of the site loses nothing.
+PERMANENT_DROPS = frozenset({"deleted", "not_article"})
+
+
+class ArchiveUnusable(RuntimeError):
+    """The archive's state cannot be used as it is; the message says what to do."""
+
+
 @dataclass
 class Record:
     id: str
@@ -88,6 +114,16 @@ class Record:
     version: int = 1
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """An article in the frontier that failed and waits before it is fetched again."""
+
+    url: str
+    reason: str
+    attempts: int
+    not_before: int
+
+
 _COLS = [f.name for f in fields(Record)]
 _GET = (
     f"SELECT {','.join(_COLS)}, NULL FROM articles WHERE id=?1 UNION ALL "
@@ -101,6 +137,19 @@ def body_hash(body: str | None) -> str:
     the same article republished under another id hashes the same."""
     text = _MARKUP.sub("", body or "")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def backoff(attempts: int, base: float, cap: float) -> int:
+    """Seconds to wait after the ``attempts``-th failure: base, 2·base, 4·base… up to cap.
+
+    >>> [backoff(n, 3600, 4 * 3600) for n in (1, 2, 3, 4)]
+    [3600, 7200, 14400, 14400]
+    """
+    return int(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class ArchiveState:
@@ -122,6 +171,7 @@ class ArchiveState:
         raise NotImplementedError
 
     def touch(self, article_id: str, crawled: str, mtime: int | None) -> None:
+        """An archived article fetched again with unchanged bytes: it leaves the frontier."""
         raise NotImplementedError
 
     def add_alias(self, alias_id: str, article_id: str, url: str | None) -> None:
@@ -147,15 +197,37 @@ class ArchiveState:
         url: str | None = None,
         mtime: int | None = None,
     ) -> None:
-        """Take an article off the frontier; with a reason, remember it as dropped for good
-        (a deleted page, not an article), so discovery does not fetch it again."""
+        """Take an article off the frontier; with a reason (one of ``PERMANENT_DROPS``),
+        remember it as dropped for good so discovery does not fetch it again."""
         raise NotImplementedError
 
-    def tombstone(self, article_id: str) -> tuple[str, int | None] | None:
-        """(reason, mtime) of an article dropped for good, or None."""
+    def defer(
+        self,
+        article_id: str,
+        url: str,
+        column: str | None,
+        mtime: int | None,
+        reason: str,
+        wait: tuple[float, float],
+        now: int | None = None,
+    ) -> Deferred:
+        """A page that failed for now: keep the article in the frontier, not to be fetched
+        before ``backoff(attempts, *wait)`` seconds from now."""
         raise NotImplementedError
 
-    def frontier(self) -> list[tuple[str, str, str | None, int | None]]:
+    def tombstone(self, article_id: str) -> tuple[str, int | None, str | None] | None:
+        """(reason, mtime, url) of an article dropped for good, or None."""
+        raise NotImplementedError
+
+    def deferred(self, article_id: str) -> Deferred | None:
+        """The article's wait in the frontier after a failure, or None."""
+        raise NotImplementedError
+
+    def frontier(
+        self, now: int | None = None
+    ) -> list[tuple[str, str, str | None, int | None, int]]:
+        """(id, url, column, mtime, attempts) of every frontier article due now (attempts:
+        how often it failed before; 0 for one a killed or failed run left unsettled)."""
         raise NotImplementedError
 
     # Watermarks: the newest roll-API ctime of a column whose paging last ran to its end.
@@ -169,6 +241,14 @@ class ArchiveState:
         pass
 
 
+def _has_posts(root: Path) -> bool:
+    """Whether any ``*.md`` lies below ``root`` (stops at the first)."""
+    for _folder, _dirs, files in os.walk(root):
+        if any(name.endswith(".md") for name in files):
+            return True
+    return False
+
+
 class SqliteState(ArchiveState):
     """ArchiveState in ``<root>/index.sqlite`` (WAL: readers never block the crawler)."""
 
@@ -176,11 +256,48 @@ class SqliteState(ArchiveState):
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
+        db_path = self.root / self.FILENAME
+        if not db_path.exists() and self.root.is_dir() and _has_posts(self.root):
+            # Starting afresh here would fetch every article again and lose each one's
+            # first_crawled time: never silently.
+            raise ArchiveUnusable(
+                f"{self.root} holds posts but no {self.FILENAME}: run `sinacrawl repair "
+                f"{self.root}` to rebuild the index from the posts"
+            )
         self.root.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.root / self.FILENAME, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db = sqlite3.connect(db_path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            fresh = not self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
+            self.db.executescript(SCHEMA)
+            self._migrate(0 if not fresh and version < SCHEMA_VERSION else SCHEMA_VERSION)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveUnusable(
+                f"{db_path} is not a readable SQLite database ({exc}): run `sinacrawl repair "
+                f"{self.root}` to rebuild it from the posts (the damaged file is kept aside)"
+            ) from None
+
+    def _migrate(self, version: int) -> None:
+        if version < SCHEMA_VERSION:
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(frontier)")}
+            for column, decl in (
+                ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+                ("not_before", "INTEGER"),
+                ("last_reason", "TEXT"),
+            ):
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE frontier ADD COLUMN {column} {decl}")
+            # Tombstones of earlier versions were made on weak evidence too (a 404 on a
+            # built URL, an empty body): each is checked once more, then judged anew.
+            self.db.execute(
+                "INSERT OR IGNORE INTO frontier(id, url, column_key, mtime, discovered, "
+                "attempts, not_before, last_reason) SELECT id, url, NULL, mtime, dropped, 0, "
+                "NULL, reason FROM tombstones WHERE url IS NOT NULL"
+            )
+            self.db.execute("DELETE FROM tombstones WHERE url IS NOT NULL")
+        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, article_id: str) -> Record | None:
@@ -230,10 +347,13 @@ class SqliteState(ArchiveState):
             self.db.execute("DELETE FROM tombstones WHERE id=?", (record.id,))
 
     def touch(self, article_id: str, crawled: str, mtime: int | None) -> None:
-        self.db.execute(
-            "UPDATE articles SET last_crawled=?, mtime=COALESCE(?, mtime) WHERE id=?",
-            (crawled, mtime, article_id),
-        )
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "UPDATE articles SET last_crawled=?, mtime=COALESCE(?, mtime) WHERE id=?",
+                (crawled, mtime, article_id),
+            )
+            self.db.execute("DELETE FROM frontier WHERE id=?", (article_id,))
 
     def add_alias(self, alias_id: str, article_id: str, url: str | None) -> None:
         self.db.execute(
@@ -242,42 +362,64 @@ class SqliteState(ArchiveState):
         )
 
     def add_frontier(self, article_id, url, column, mtime) -> None:
+        # A listing is fresh evidence: it replaces the URL and wait of an earlier failure
+        # (the spider only adds what it is about to fetch).
         self.db.execute(
-            "INSERT OR REPLACE INTO frontier(id, url, column_key, mtime, discovered) "
-            "VALUES (?,?,?,?,?)",
-            (
-                article_id,
-                url,
-                column,
-                mtime,
-                datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            ),
+            "INSERT INTO frontier(id, url, column_key, mtime, discovered) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET url=excluded.url, "
+            "column_key=COALESCE(excluded.column_key, column_key), "
+            "mtime=COALESCE(excluded.mtime, mtime), not_before=NULL",
+            (article_id, url, column, mtime, _now()),
         )
 
     def settle(self, article_id, reason=None, url=None, mtime=None) -> None:
-        self.db.execute("DELETE FROM frontier WHERE id=?", (article_id,))
-        if reason:
-            self.db.execute(
-                "INSERT OR REPLACE INTO tombstones(id, url, reason, mtime, dropped) "
-                "VALUES (?,?,?,?,?)",
-                (
-                    article_id,
-                    url,
-                    reason,
-                    mtime,
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                ),
-            )
+        if reason is not None and reason not in PERMANENT_DROPS:
+            raise ValueError(f"{reason!r} is not a permanent drop: defer() it")
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM frontier WHERE id=?", (article_id,))
+            if reason:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO tombstones(id, url, reason, mtime, dropped) "
+                    "VALUES (?,?,?,?,?)",
+                    (article_id, url, reason, mtime, _now()),
+                )
+
+    def defer(self, article_id, url, column, mtime, reason, wait, now=None) -> Deferred:
+        now = int(time.time()) if now is None else now
+        row = self.db.execute("SELECT attempts FROM frontier WHERE id=?", (article_id,)).fetchone()
+        attempts = (row[0] if row else 0) + 1
+        not_before = now + backoff(attempts, *wait)
+        self.db.execute(
+            "INSERT INTO frontier(id, url, column_key, mtime, discovered, attempts, not_before, "
+            "last_reason) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "url=excluded.url, column_key=COALESCE(excluded.column_key, column_key), "
+            "mtime=COALESCE(excluded.mtime, mtime), attempts=excluded.attempts, "
+            "not_before=excluded.not_before, last_reason=excluded.last_reason",
+            (article_id, url, column, mtime, _now(), attempts, not_before, reason),
+        )
+        return Deferred(url, reason, attempts, not_before)
 
     def tombstone(self, article_id):
         row = self.db.execute(
-            "SELECT reason, mtime FROM tombstones WHERE id=?", (article_id,)
+            "SELECT reason, mtime, url FROM tombstones WHERE id=?", (article_id,)
         ).fetchone()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
-    def frontier(self):
+    def deferred(self, article_id):
+        row = self.db.execute(
+            "SELECT url, last_reason, attempts, not_before FROM frontier "
+            "WHERE id=? AND not_before IS NOT NULL",
+            (article_id,),
+        ).fetchone()
+        return Deferred(*row) if row else None
+
+    def frontier(self, now=None):
+        now = int(time.time()) if now is None else now
         return self.db.execute(
-            "SELECT id, url, column_key, mtime FROM frontier ORDER BY discovered, id"
+            "SELECT id, url, column_key, mtime, attempts FROM frontier "
+            "WHERE not_before IS NULL OR not_before <= ? ORDER BY discovered, id",
+            (now,),
         ).fetchall()
 
     def watermark(self, column: str) -> int | None:
@@ -293,23 +435,42 @@ class SqliteState(ArchiveState):
             (column, ctime),
         )
 
+    def _inside(self, rel: str | None) -> Path | None:
+        """``root/rel`` for a path read from the index, or None when it would leave the
+        archive: index rows are checked like paths from the web before anything is deleted."""
+        if not rel:
+            return None
+        try:
+            return check_relative(self.root, rel)
+        except UnsafePath:
+            return None
+
     def recover(self) -> dict[str, int]:
         """Settle writes a killed run left pending; returns what was done."""
-        done = {"completed": 0, "rolled_back": 0, "temp_removed": 0}
+        done = {"completed": 0, "rolled_back": 0, "temp_removed": 0, "unsafe_paths": 0}
         rows = self.db.execute("SELECT id, record, tmp_path, old_path FROM pending").fetchall()
         for article_id, raw, tmp_path, old_path in rows:
-            record = Record(**json.loads(raw))
-            tmp = self.root / tmp_path
-            if tmp.exists():
+            try:
+                record = Record(**json.loads(raw))
+            except (TypeError, ValueError):
+                record = None
+            tmp = self._inside(tmp_path)
+            target = self._inside(record.path) if record else None
+            old = self._inside(old_path) if old_path else None
+            if tmp is None or target is None or (old_path and old is None):
+                # a row pointing outside the archive (or unreadable) touches nothing
+                done["unsafe_paths"] += 1
+                self.db.execute("DELETE FROM pending WHERE id=?", (article_id,))
+                continue
+            if tmp.name.endswith(".tmp") and tmp.is_file():
                 tmp.unlink()
                 done["temp_removed"] += 1
-            target = self.root / record.path
             on_disk = None
             if target.is_file():
                 on_disk = hashlib.sha256(target.read_bytes()).hexdigest()
-            if on_disk == record.content_hash:
-                if old_path and old_path != record.path and (self.root / old_path).is_file():
-                    (self.root / old_path).unlink()
+            if record is not None and on_disk == record.content_hash:
+                if old is not None and old_path != record.path and old.is_file():
+                    old.unlink()
                 self.finish_write(record)
                 done["completed"] += 1
             else:

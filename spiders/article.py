@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
+from sinacrawl import arguments
+from sinacrawl.columns import ColumnTable
 from sinacrawl.pages.article import is_article_url
 from sinacrawl.replay import load_recordings
 from sinacrawl.spider import SinaSpider
@@ -13,12 +12,24 @@ from sinacrawl.spider import SinaSpider
 class ArticleSpider(SinaSpider):
     name = "article"
 
-    def __init__(self, url: str | None = None, file: str | None = None, **kwargs):
+    def __init__(
+        self, url: str | None = None, file: str | None = None, column: str | None = None, **kwargs
+    ):
         super().__init__(**kwargs)
-        self.urls = [u for u in re.split(r"[\s,]+", url or "") if u]
-        if file:
-            lines = Path(file).read_text(encoding="utf-8").splitlines()
-            self.urls += [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+        self.urls = arguments.urls(url) + arguments.url_file(file)
+        self.column = column.strip() if column else None
+
+    @classmethod
+    def check_arguments(cls, settings, url=None, file=None, column=None, **kwargs):
+        """Raise BadArgument for arguments a run could not use (before it starts)."""
+        arguments.column(ColumnTable(settings.getlist("SINACRAWL_COLUMNS")), column)
+        spider = cls(url=url, file=file, column=column, **kwargs)
+        if url is not None and not spider.urls and file is None:
+            raise arguments.BadArgument("-a url= is empty: give a Sina article URL")
+        if not spider.urls and not settings.get("SINACRAWL_REPLAY"):
+            raise arguments.BadArgument(
+                "no article given: add -a url=URL[,URL…] or -a file=FILE (one URL a line)"
+            )
 
     async def start(self):
         urls = self.urls
@@ -31,9 +42,13 @@ class ArticleSpider(SinaSpider):
             )
             urls = [u for u in urls if is_article_url(u)]
         if not urls:
-            raise ValueError("give -a url=URL[,URL…] or -a file=FILE (one URL a line)")
-        for url in urls:
-            yield self.article_request(url)
+            raise arguments.BadArgument(
+                "no article given: add -a url=URL[,URL…] or -a file=FILE (one URL a line)"
+            )
+        for url in dict.fromkeys(urls):  # (each once, in the order given)
+            # a column given here re-files the article; without one, an archived article
+            # keeps the column it has
+            yield self.article_request(url, self.column, forced=self.column is not None)
 
     async def parse(self, response):
         """The default callback, used by ``scrapy parse``."""

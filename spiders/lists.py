@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import scrapy
 
-from sinacrawl.discovery import NEW, UPDATE, Window, judge
+from sinacrawl import arguments
+from sinacrawl.columns import ColumnTable
+from sinacrawl.discovery import FETCH, judge
 from sinacrawl.pages.listing import ListPage
 from sinacrawl.spider import SinaSpider
 
@@ -14,10 +16,16 @@ class ListsSpider(SinaSpider):
 
     def __init__(self, url=None, column=None, since=None, until=None, pages=None, **kwargs):
         super().__init__(**kwargs)
-        self.start_urls_arg = [u for u in (url or "").replace(",", " ").split() if u]
-        self.column = column
-        self.window = Window.parse(since, until)
-        self.page_cap = int(pages) if pages else None
+        self.start_urls_arg = arguments.urls(url, "url", article=False)
+        self.column = column.strip() if column else None
+        self.window = arguments.window(since, until)
+        self.page_cap = arguments.pages(pages)
+
+    @classmethod
+    def check_arguments(cls, settings, column=None, **kwargs):
+        """Raise BadArgument for arguments a run could not use (before it starts)."""
+        arguments.column(ColumnTable(settings.getlist("SINACRAWL_COLUMNS")), column)
+        cls(column=column, **kwargs)
 
     @classmethod
     def handles_request(cls, request):
@@ -51,7 +59,7 @@ class ListsSpider(SinaSpider):
             ts = int(entry.when.timestamp()) if entry.when else None
             verdict = judge(self.archive, entry.id, entry.url, None, ts, self.window)
             self.stats.inc_value(f"sinacrawl/discovered/{verdict}")
-            if verdict in (NEW, UPDATE):
+            if verdict in FETCH:
                 fresh += 1
                 if self.archive is not None:
                     self.archive.add_frontier(entry.id, entry.url, self.column, None)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import scrapy
 
+from sinacrawl import arguments
 from sinacrawl.columns import ColumnTable
-from sinacrawl.discovery import KNOWN, NEW, UPDATE, Window, judge, page_is_last
+from sinacrawl.discovery import FETCH, KNOWN, judge, page_is_last
 from sinacrawl.pages.roll import MalformedReply, RollApiPage, roll_api_url
 from sinacrawl.spider import SinaSpider
 
@@ -18,11 +19,20 @@ class RollSpider(SinaSpider):
     ):
         super().__init__(**kwargs)
         self.column_arg = columns
-        self.window = Window.parse(since, until)
-        self.page_cap = int(pages) if pages else None
-        self.refresh = bool(refresh and refresh not in ("0", "false", "no"))
+        self.window = arguments.window(since, until)
+        self.page_cap = arguments.pages(pages)
+        self.refresh = arguments.flag("refresh", refresh)
         self.newest: dict[str, int] = {}
         self.requested: set[str] = set()  # an article listed in two columns is fetched once
+        self.listed: dict[str, set[str]] = {}  # ids each column's pages listed this run
+        self.repeats: dict[str, int] = {}  # pages in a row that listed nothing new
+
+    @classmethod
+    def check_arguments(cls, settings, columns="china", **kwargs):
+        """Raise BadArgument for arguments a run could not use (before it starts)."""
+        table = ColumnTable(settings.getlist("SINACRAWL_COLUMNS"))
+        arguments.roll_columns(table, columns)
+        cls(columns=columns, **kwargs)
 
     @classmethod
     def handles_request(cls, request):  # `scrapy parse URL` picks the article spider
@@ -30,21 +40,15 @@ class RollSpider(SinaSpider):
 
     async def start(self):
         table = ColumnTable(self.settings.getlist("SINACRAWL_COLUMNS"))
-        keys = (
-            [c.key for c in table.columns if c.lid]
-            if self.column_arg == "all"
-            else [k.strip() for k in self.column_arg.split(",") if k.strip()]
-        )
-        self.columns = [table.get(k) for k in keys]
-        for column in self.columns:
-            if column.lid is None:
-                raise ValueError(f"column {column.key!r} has no roll API list (pageid, lid)")
+        self.columns = arguments.roll_columns(table, self.column_arg)
         self.page_cap = self.page_cap or self.settings.getint("SINACRAWL_MAX_PAGES") or None
         if self.archive is not None:  # what earlier runs discovered but could not settle
-            for article_id, url, column, mtime in self.archive.frontier():
+            for article_id, url, column, mtime, attempts in self.archive.frontier():
                 self.requested.add(article_id)
-                self.stats.inc_value("sinacrawl/discovered/frontier")
-                yield self.article_request(url, column, mtime, priority=1)
+                self.stats.inc_value(
+                    "sinacrawl/discovered/recheck" if attempts else "sinacrawl/discovered/frontier"
+                )
+                yield self.article_request(url, column, mtime, priority=1, recheck=attempts > 0)
         # Columns are paged one after another, in the order given: an article listed in
         # two columns always takes the first one's category, whatever the timing.
         self.queue = list(self.columns)
@@ -72,6 +76,19 @@ class RollSpider(SinaSpider):
             return
         if page == 1 and not entries:
             self.stats.inc_value(f"sinacrawl/empty_listing/{column}")
+        listed = self.listed.setdefault(column, set())
+        fresh = {e.id for e in entries} - listed
+        listed.update(fresh)
+        self.repeats[column] = 0 if fresh or not entries else self.repeats.get(column, 0) + 1
+        if self.repeats[column] >= 2:
+            # The API answers the same items whatever page= says: paging on would only
+            # reach the page cap.
+            yield from self.fail_column(
+                column,
+                f"pages {page - 1} and {page} listed nothing that earlier pages had not "
+                "(the API repeats itself): paging stopped",
+            )
+            return
         decisions = []
         for entry in entries:
             self.newest[column] = max(self.newest.get(column, 0), entry.ctime or 0)
@@ -90,7 +107,7 @@ class RollSpider(SinaSpider):
             )
             decisions.append((verdict, entry.ctime))
             self.stats.inc_value(f"sinacrawl/discovered/{verdict}")
-            if verdict in (NEW, UPDATE):
+            if verdict in FETCH:
                 self.requested.add(entry.id)
                 if self.archive is not None:
                     self.archive.add_frontier(entry.id, entry.raw_url, column, entry.mtime)

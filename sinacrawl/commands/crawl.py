@@ -1,19 +1,43 @@
 """``scrapy crawl`` with an honest exit status and one writer per output folder.
 
-Exit 0 when the run succeeded, 1 when the run report says it failed (see README), 3 when
-another run holds the output folder.
+Exit 0 when the run succeeded, 1 when the run report says it failed (see README), 2 when an
+argument, the output folder or its index cannot be used (one line on stderr, nothing made),
+3 when another run holds the output folder.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.utils.misc import load_object
 
 from sinacrawl.archive import output_dir
+from sinacrawl.arguments import EXIT_USAGE, BadArgument
 from sinacrawl.lock import FolderLocked, OutputLock
 from sinacrawl.report import EXIT_FAILED, EXIT_LOCKED
+from sinacrawl.state import ArchiveUnusable
+
+
+def _say(message: str) -> None:
+    print(f"sinacrawl: {message}", file=sys.stderr)
+
+
+def _check_folder(root: Path) -> str | None:
+    """Why ``root`` cannot be the output folder, or None."""
+    if root.exists() and not root.is_dir():
+        return f"SINACRAWL_OUTPUT_DIR={root} is a file, not a folder: give a folder"
+    parent = root
+    while not parent.exists():  # the nearest folder that exists must be writable
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"SINACRAWL_OUTPUT_DIR={root}: {parent} is a file, not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"SINACRAWL_OUTPUT_DIR={root}: cannot write in {parent} (permission denied)"
+    return None
 
 
 class Command(ScrapyCrawl):
@@ -25,15 +49,45 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
+        check = getattr(crawler.spidercls, "check_arguments", None)
+        if check is not None:
+            try:
+                check(crawler.settings, **opts.spargs)
+            except BadArgument as exc:
+                _say(f"{exc}; not starting")
+                self.exitcode = EXIT_USAGE
+                return
         lock = None
         root = output_dir(crawler.settings)
         if root is not None:
+            why = _check_folder(root)
+            if why:
+                _say(f"{why}; not starting")
+                self.exitcode = EXIT_USAGE
+                return
+            made = not root.exists()
             lock = OutputLock(root)
             try:
                 lock.acquire()
+                state = load_object(crawler.settings.get("SINACRAWL_STATE_CLASS"))(root)
+                state.close()
             except FolderLocked as exc:
-                print(f"sinacrawl: {exc}; not starting", file=sys.stderr)
+                _say(f"{exc}; not starting")
                 self.exitcode = EXIT_LOCKED
+                return
+            except (ArchiveUnusable, OSError) as exc:
+                lock.release()
+                if made:  # nothing half-made is left behind
+                    for leftover in sorted(root.rglob("*"), reverse=True):
+                        leftover.rmdir() if leftover.is_dir() else leftover.unlink()
+                    root.rmdir()
+                text = (
+                    str(exc)
+                    if isinstance(exc, ArchiveUnusable)
+                    else (f"cannot use {root} as the output folder ({exc.strerror or exc})")
+                )
+                _say(f"{text}; not starting")
+                self.exitcode = EXIT_USAGE
                 return
         try:
             self.crawler_process.crawl(crawler, **opts.spargs)

@@ -236,19 +236,31 @@ class ArticlePage:
     # -- article or not ----------------------------------------------------------------
     def not_article_reason(self) -> str | None:
         """Why this page is not an article, or None when it is one."""
+        # Only Sina's own "deleted" page and a whole page of another kind are proof for good
+        # (state.PERMANENT_DROPS); a bare 404 (a URL built wrong, a page not published yet),
+        # an empty or cut-off answer and a redirect home say nothing lasting about the article.
+        if not self.text.strip():
+            return "empty_page"
         if self.status in (404, 410):
-            return "deleted"
+            return "deleted" if self._deleted_marker() else "missing"
         path = _SCHEME_HOST.sub("", self.fetched_url)
         if path in ("", "/") or path.startswith("/index."):
             return "redirected_home"
         if self._container() is None:
-            head = " ".join(self.root.xpath("//title//text() | //body//text()")[:200])
-            if any(marker in head for marker in _DELETED_MARKERS):
+            if self._deleted_marker():
                 return "deleted"
+            if not "".join(self.root.xpath("//body//text()")).strip():
+                return "empty_page"
+            if "</html" not in self.text[-4096:].lower():
+                return "truncated"
             return "not_article"
         if not self.title():
             return "no_title"
         return None
+
+    def _deleted_marker(self) -> bool:
+        head = " ".join(self.root.xpath("//title//text() | //body//text()")[:200])
+        return any(marker in head for marker in _DELETED_MARKERS)
 
     def check(self) -> None:
         reason = self.not_article_reason()
