@@ -444,7 +444,7 @@ def repair(root: Path, columns: dict[str, str] | None = None) -> list[str]:
                         finally:
                             target.close()
                         lines.append(f"the index as it was kept as {copy.name}")
-        state = SqliteState(root)
+        state = SqliteState(root, rebuilding=True)
         try:
             broken = _drop_broken_pending(state.db)
             if broken:

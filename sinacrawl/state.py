@@ -254,10 +254,10 @@ class SqliteState(ArchiveState):
 
     FILENAME = "index.sqlite"
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, rebuilding: bool = False):
         self.root = Path(root)
         db_path = self.root / self.FILENAME
-        if not db_path.exists() and self.root.is_dir() and _has_posts(self.root):
+        if not rebuilding and not db_path.exists() and self.root.is_dir() and _has_posts(self.root):
             # Starting afresh here would fetch every article again and lose each one's
             # first_crawled time: never silently.
             raise ArchiveUnusable(

@@ -49,7 +49,7 @@ def test_first_run_writes_every_discovered_article(site, tmp_path):
     rep = report(tmp_path)
     assert rep["new"] == len(ids) == len(index_rows(tmp_path))
     assert rep["failed"] is False
-    assert rep["dropped"] == {"deleted": 1, "not_article": 1}
+    assert rep["dropped"] == {"missing": 1, "not_article": 1}
     assert rep["requests"]["api"] == len(site.requests_of("api"))
     assert rep["requests"]["article"] == len(site.requests_of("article"))
     check_consistent(tmp_path)
@@ -64,7 +64,7 @@ def test_worker_processes_write_the_same_posts_as_inline(site, tmp_path):
     assert "reading article pages in 2 worker processes" in proc.stderr
     assert posts(pooled) == posts(inline) and len(posts(inline)) > 100
     assert (
-        report(pooled)["dropped"] == report(inline)["dropped"] == {"deleted": 1, "not_article": 1}
+        report(pooled)["dropped"] == report(inline)["dropped"] == {"missing": 1, "not_article": 1}
     )
     check_consistent(pooled)
 
@@ -171,7 +171,7 @@ def test_all_columns_on_the_replayed_site(tmp_path):
     ids = expected_ids({c["key"] for c in table})
     rows = index_rows(tmp_path)
     assert set(rows) == ids and rep["new"] == len(ids)
-    assert rep["dropped"] == {"deleted": 1, "not_article": 1}  # the site's deleted and video items
+    assert rep["dropped"] == {"missing": 1, "not_article": 1}  # the site's deleted and video items
     assert rep["requests"]["api"] == sum(len(recorded[c["key"]]["urls"]) for c in table)
     order = [c["key"] for c in table]
     label = {c["key"]: c["label"] for c in table}

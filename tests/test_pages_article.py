@@ -97,7 +97,7 @@ def test_images_are_absolute_https_without_referrer(converter):
     "url,status,reason",
     [
         ("https://finance.sina.com.cn/", 200, "redirected_home"),
-        ("https://finance.sina.com.cn/roll/2020-01-01/doc-iabcdefg1234567.shtml", 404, "deleted"),
+        ("https://finance.sina.com.cn/roll/2020-01-01/doc-iabcdefg1234567.shtml", 404, "missing"),
     ],
 )
 def test_redirect_home_and_404_are_not_articles(url, status, reason):
