@@ -25,6 +25,8 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.response import response_status_message
 from twisted.internet.defer import Deferred
 
+from sinacrawl.shutdown import pause, stopping
+
 logger = logging.getLogger(__name__)
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
@@ -188,9 +190,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
             max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             priority_adjust=self.priority_adjust,
         )
-        if retry is None:
+        if retry is None or stopping(self.crawler):
             return response
-        await asyncio.sleep(self._delay(request, asked))
+        if not await pause(self.crawler, self._delay(request, asked)):
+            return response  # stopping: no retry (the article stays in the frontier)
         return retry
 
     async def process_exception(self, request, exception, spider=None):
@@ -203,7 +206,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
             max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             priority_adjust=self.priority_adjust,
         )
-        if retry is None:
+        if retry is None or stopping(self.crawler):
             return None
-        await asyncio.sleep(self._delay(request, None))
+        if not await pause(self.crawler, self._delay(request, None)):
+            return None
         return retry

@@ -30,6 +30,7 @@ SINACRAWL_MAX_ERROR_RATE = 0.1  # failed article requests above this share fail 
 # page of another kind are dropped for good.
 SINACRAWL_RECHECK_AFTER = 3600
 SINACRAWL_RECHECK_MAX = 7 * 24 * 3600
+SINACRAWL_STOP_TIMEOUT = 30  # seconds from a first SIGTERM/SIGINT to a forced stop
 SINACRAWL_PROGRESS = True  # a live progress line on a terminal (never in a log file)
 SINACRAWL_WORKERS = 0  # processes reading article pages beside the event loop (0: inline)
 SINACRAWL_WRITE_THREADS = True  # posts written and fsynced off the event-loop thread
@@ -56,6 +57,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "sinacrawl.report.RunReport": 100,
     "sinacrawl.progress.Progress": 110,
+    "sinacrawl.shutdown.GracefulStop": 120,
 }
 
 # -- politeness ------------------------------------------------------------------------------

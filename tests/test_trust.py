@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -315,3 +316,83 @@ def test_parse_leaves_the_archive_and_its_report_alone(tmp_path):
     assert (out / "last-run.json").read_bytes() == before
     con = sqlite3.connect(out / "index.sqlite")
     assert con.execute("SELECT count(*) FROM frontier").fetchone()[0] == 1  # (the missing one)
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_one_signal_stops_a_slowed_down_run_within_bounds_with_its_report(tmp_path, signum):
+    import signal
+    import subprocess
+
+    from tests.crawlrun import ROOT, crawl_cmd, env
+
+    def plan(h, url, attempt):
+        if "/api/roll/" in url or url.endswith("robots.txt"):
+            return False
+        h.send_response(429)
+        h.send_header("Retry-After", "120")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+        return True
+
+    out = tmp_path / "a"
+    with SiteServer(SITE, faults=plan) as server:
+        cmd = crawl_cmd("roll", out, "-s", "SINACRAWL_RETRY_AFTER_MAX=300", upstream=server.url)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(server.requests_of("article")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # the retries are now waiting out the 120 s
+        sent = time.monotonic()
+        proc.send_signal(getattr(signal, signum))
+        try:
+            _, err = proc.communicate(timeout=45)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("one signal did not stop the run within 45 s")
+    assert time.monotonic() - sent < 45
+    assert proc.returncode == 1, err[-2000:]
+    rep = report(out)
+    assert rep["failed"] and rep["finish_reason"] == "shutdown"
+    con = sqlite3.connect(out / "index.sqlite")
+    assert con.execute("SELECT count(*) FROM frontier").fetchone()[0] >= 40  # kept for later
+
+
+def test_a_run_held_by_hanging_downloads_stops_at_the_stop_timeout(tmp_path):
+    import signal
+    import subprocess
+
+    from tests.crawlrun import ROOT, crawl_cmd, env
+
+    release = threading.Event()
+
+    def plan(h, url, attempt):
+        if "/api/roll/" in url or url.endswith("robots.txt"):
+            return False
+        release.wait(120)  # an article answer that never comes (until the test ends)
+        return True
+
+    out = tmp_path / "a"
+    with SiteServer(SITE, faults=plan) as server:
+        cmd = crawl_cmd(
+            "roll", out, "-s", "DOWNLOAD_TIMEOUT=600", "-s", "SINACRAWL_STOP_TIMEOUT=3",
+            upstream=server.url,
+        )
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(server.requests_of("article")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("the run did not stop at SINACRAWL_STOP_TIMEOUT")
+        finally:
+            release.set()
+    assert 2.5 < time.monotonic() - sent < 30
+    assert proc.returncode == 1, err[-2000:]
+    assert "did not stop within 3.0s" in err
+    rep = report(out)
+    assert rep["failed"] and rep["finish_reason"] == "shutdown"
+    assert "Traceback" not in err
