@@ -13,7 +13,11 @@ fi
 # they must run, so Node is installed where it is missing (tests/ensure_node.sh, apt-get) and a
 # failure stops here; elsewhere those tests skip with the reason.
 case "${CI:-}" in
-    true|TRUE|True|1|yes) bash tests/ensure_node.sh ;;
+    true|TRUE|True|1|yes)
+        bash tests/ensure_node.sh
+        # COMMAND:PACKAGE pairs of the Debian packages whose tests must run in CI
+        bash tests/ensure_apt.sh
+        ;;
 esac
 if [ -f tests/setup_hexo.sh ]; then
     PATH="$PWD/.venv/bin:$PATH" bash tests/setup_hexo.sh
