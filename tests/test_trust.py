@@ -203,6 +203,9 @@ def test_a_lost_or_corrupt_index_is_one_line_and_nothing_runs(tmp_path):
         ("article", ["-a", "url=https://example.com/a/doc-iabcdefg1234567.shtml"], "not a Sina"),
         ("article", ["-a", "url=https://finance.sina.com.cn/china/"], "not the URL of a Sina"),
         ("article", ["-a", "column=nope", "-a", "url=x"], "unknown column"),
+        ("roll", ["-a", "colums=all"], "takes no such argument"),
+        ("lists", ["-a", "columns=china"], "takes no such argument"),
+        ("article", ["-a", "urls=x"], "takes no such argument"),
     ],
 )
 def test_a_wrong_argument_is_one_line_and_makes_nothing(tmp_path, spider, args, says):

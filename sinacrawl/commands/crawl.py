@@ -63,6 +63,16 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
+        unknown = getattr(crawler.spidercls, "unknown_arguments", None)
+        wrong = unknown(opts.spargs) if unknown is not None else []
+        if wrong:
+            takes = ", ".join(getattr(crawler.spidercls, "argument_names", list)()) or "none"
+            _say(
+                f"-a {wrong[0]}=: the {args[0]} spider takes no such argument (it takes: "
+                f"{takes}); not starting"
+            )
+            self.exitcode = EXIT_USAGE
+            return
         check = getattr(crawler.spidercls, "check_arguments", None)
         if check is not None:
             try:
