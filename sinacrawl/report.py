@@ -64,6 +64,11 @@ def summarize(stats: dict, settings) -> dict:
         )
     if errors.get("report"):
         failures.append("the run report could not be written (see the log)")
+    if errors.get("disk"):
+        failures.append(
+            f"the archive's disk failed ({errors['disk']} writes refused: full, or an I/O "
+            "error); the run stopped there and the next one goes on"
+        )
     if errors.get("write"):
         failures.append(f"{errors['write']} posts could not be written")
     if errors.get("item"):
@@ -115,6 +120,12 @@ class RunReport:
     def item_error(self, item, response, spider, failure):
         # an exception other than a counted drop: the article stays in the frontier, and
         # the run says it failed
+        from sinacrawl.shutdown import stop_for_medium
+        from sinacrawl.state import medium_failure
+
+        if medium_failure(failure.value):  # a full disk is no bug in a pipeline
+            stop_for_medium(self.crawler, failure.value, "processing an article")
+            return
         self.crawler.stats.inc_value("sinacrawl/errors/item")
 
     @classmethod

@@ -13,7 +13,8 @@ from scrapy.http import TextResponse
 from sinacrawl.archive import archive_for, drop
 from sinacrawl.encoding import UndecodablePage
 from sinacrawl.pages import NotAnArticle
-from sinacrawl.state import PERMANENT_DROPS
+from sinacrawl.shutdown import stop_for_medium
+from sinacrawl.state import PERMANENT_DROPS, StoreFailed
 from sinacrawl.urls import article_id
 from sinacrawl.workers import pool_for
 
@@ -74,7 +75,10 @@ class SinaSpider(scrapy.Spider):
         if self.archive is None or not item.get("id") or reason in TRANSIENT_DROPS:
             return
         if reason in TWIN_DROPS:
-            self.archive.settle(item["id"])  # known through its twin
+            try:
+                self.archive.settle(item["id"])  # known through its twin
+            except StoreFailed as exc:
+                stop_for_medium(self.crawler, exc, f"settling {item['id']}")
         else:  # an item a pipeline refused (no title, empty body…): tried again later
             meta = response.meta if response is not None else {}
             self._defer(item["id"], meta.get("sinacrawl_url") or item.get("url"), meta, reason)
@@ -84,9 +88,13 @@ class SinaSpider(scrapy.Spider):
             self.settings.getfloat("SINACRAWL_RECHECK_AFTER"),
             self.settings.getfloat("SINACRAWL_RECHECK_MAX"),
         )
-        later = self.archive.defer(
-            aid, url, meta.get("sinacrawl_column"), meta.get("sinacrawl_mtime"), reason, wait
-        )
+        try:
+            later = self.archive.defer(
+                aid, url, meta.get("sinacrawl_column"), meta.get("sinacrawl_mtime"), reason, wait
+            )
+        except StoreFailed as exc:  # (it stays in the frontier as it was)
+            stop_for_medium(self.crawler, exc, f"deferring {url}")
+            return
         self.stats.inc_value(f"sinacrawl/deferred/{reason}")
         logger.info(
             "%s: %s, tried again after %s (attempt %d)",
@@ -108,7 +116,10 @@ class SinaSpider(scrapy.Spider):
             logger.info("dropped %s: %s", url, reason)
         elif reason in PERMANENT_DROPS:
             logger.info("dropped %s: %s (for good)", url, reason)
-            self.archive.settle(aid, reason, url, meta.get("sinacrawl_mtime"))
+            try:
+                self.archive.settle(aid, reason, url, meta.get("sinacrawl_mtime"))
+            except StoreFailed as exc:
+                stop_for_medium(self.crawler, exc, f"settling {url}")
         else:
             self._defer(aid, url, meta, reason)
 

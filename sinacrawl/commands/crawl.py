@@ -7,6 +7,7 @@ argument, the output folder or its index cannot be used (one line on stderr, not
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -16,19 +17,19 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.utils.misc import load_object
 
-from sinacrawl.archive import output_dir
+from sinacrawl.archive import PREOPENED, output_dir
 from sinacrawl.arguments import EXIT_USAGE, BadArgument
 from sinacrawl.lock import FolderLocked, OutputLock
 from sinacrawl.report import EXIT_FAILED, EXIT_LOCKED
-from sinacrawl.state import ArchiveUnusable
+from sinacrawl.state import ArchiveUnavailable, ArchiveUnusable
 
 logger = logging.getLogger(__name__)
 _LOOPBACK = ("http://127.", "http://localhost", "http://[::1]")
 
 
-def _say(message: str, settings) -> None:
+def _say(message: str, settings=None) -> None:
     print(f"sinacrawl: {message}", file=sys.stderr)
-    if settings.get("LOG_FILE"):
+    if settings is not None and settings.get("LOG_FILE"):
         # Under Scrapyd, stderr goes to Scrapyd's own log: the job's log must say it too.
         logger.error("sinacrawl: %s", message)
 
@@ -61,6 +62,19 @@ def _check_folder(root: Path) -> str | None:
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"SINACRAWL_OUTPUT_DIR={root}: cannot write in {parent} (permission denied)"
     return None
+
+
+def _unavailable(exc: Exception) -> bool:
+    if isinstance(exc, ArchiveUnavailable):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO)
+
+
+def _forget_last_run(root: Path) -> None:
+    try:
+        (root / "last-run.json").unlink(missing_ok=True)
+    except OSError as exc:
+        _say(f"could not remove the previous {root / 'last-run.json'} ({exc.strerror})")
 
 
 class Command(ScrapyCrawl):
@@ -99,7 +113,8 @@ class Command(ScrapyCrawl):
             try:
                 lock.acquire()
                 state = load_object(crawler.settings.get("SINACRAWL_STATE_CLASS"))(root)
-                state.close()
+                # (recover() writes: a full disk shows here, as one line)
+                setattr(crawler, PREOPENED, (state, state.recover()))
             except FolderLocked as exc:
                 _say(f"{exc}; not starting", settings)
                 self.exitcode = EXIT_LOCKED
@@ -117,6 +132,11 @@ class Command(ScrapyCrawl):
                 )
                 _say(f"{text}; not starting", settings)
                 self.exitcode = EXIT_USAGE
+                if _unavailable(exc):
+                    # a failed run (a full disk…), not a user's mistake: no older success
+                    # is left standing in last-run.json
+                    self.exitcode = EXIT_FAILED
+                    _forget_last_run(root)
                 return
         try:
             self.crawler_process.crawl(crawler, **opts.spargs)
