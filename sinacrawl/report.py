@@ -101,6 +101,13 @@ def summarize(stats: dict, settings) -> dict:
     }
 
 
+def job_id(spider) -> str | None:
+    """The Scrapyd job this run is (Scrapyd passes ``-a _job=ID``; ``sinacrawl last-run
+    --job ID`` finds its report), or None outside Scrapyd."""
+    value = getattr(spider, "_job", None)
+    return str(value) if value else None
+
+
 class RunReport:
     """Extension: write the report when the spider closes."""
 
@@ -141,6 +148,7 @@ class RunReport:
         stats.setdefault("finish_time", datetime.now(timezone.utc))
         report = summarize(stats, self.crawler.settings)
         report["spider"] = spider.name
+        report["job"] = job_id(spider)
         root = output_dir(self.crawler.settings)
         if root is not None:
             try:
@@ -150,6 +158,7 @@ class RunReport:
                 self.crawler.stats.inc_value("sinacrawl/errors/report")
                 report = summarize(self.crawler.stats.get_stats(), self.crawler.settings)
                 report["spider"] = spider.name
+                report["job"] = job_id(spider)
                 logger.error("could not write the run report in %s: %s", root, exc)
                 try:
                     (root / "last-run.json").unlink(missing_ok=True)
