@@ -56,6 +56,16 @@ from sinacrawl.storage import ArchiveDir, UnsafePath, check_relative, temp_name
 logger = logging.getLogger(__name__)
 
 
+def remove_temp_files(root: Path) -> int:
+    """Remove the temporary files a killed run left in ``root/images/`` (half-written or
+    not yet renamed: never under an image's own name); returns how many."""
+    removed = 0
+    for tmp in (root / IMAGES_DIR).glob("*/.*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
 class ArchiveImageStore:
     """FilesPipeline store inside the archive: paths are relative to the archive folder
     (``images/…``); each file is written to a temporary file beside it, fsynced and renamed
@@ -120,10 +130,9 @@ class LocalImagesPipeline(FilesPipeline):
         resolved = self.root.resolve()
         self.resolved = resolved
         self.store.dir = ArchiveDir(resolved)  # type: ignore[attr-defined]
-        # a temporary file a killed run left half-written (never under an image's name)
-        for tmp in (resolved / IMAGES_DIR).glob("*/.*.tmp"):
-            tmp.unlink(missing_ok=True)
-            self.stats.inc_value("sinacrawl/images/temp_removed")
+        removed = remove_temp_files(resolved)
+        if removed:
+            self.stats.inc_value("sinacrawl/images/temp_removed", removed)
 
     def close_spider(self, spider=None) -> None:
         store_dir = getattr(self.store, "dir", None)
