@@ -265,4 +265,3 @@ class LocalImagesPipeline(FilesPipeline):
 
     def _post_dropped(self, item, response, exception, spider=None):
         self.remote.pop(item.get("id"), None)
-

@@ -473,9 +473,7 @@ class SqliteState(ArchiveState):
         if not urls:
             self.db.execute("DELETE FROM hotlinks WHERE id=?", (article_id,))
             return 0
-        row = self.db.execute(
-            "SELECT attempts FROM hotlinks WHERE id=?", (article_id,)
-        ).fetchone()
+        row = self.db.execute("SELECT attempts FROM hotlinks WHERE id=?", (article_id,)).fetchone()
         attempts = (row[0] if row else 0) + 1
         self.db.execute(
             "INSERT OR REPLACE INTO hotlinks(id, urls, attempts, last_tried) VALUES (?,?,?,?)",
