@@ -342,3 +342,20 @@ def test_kill_9_inside_the_image_write(tmp_path, step):
     assert remove_temp_files(out.resolve()) == len(temps)
     assert [p for p in (out / "images").rglob(".*.tmp")] == []
     assert_whole_images(out)
+
+
+@pytest.mark.parametrize(
+    "setting, named",
+    [
+        ("SINACRAWL_IMAGES=yes", "-s SINACRAWL_IMAGES=yes: give 1"),
+        ("SINACRAWL_IMAGES_URL=/my images/", "-s SINACRAWL_IMAGES_URL=/my images/: give"),
+    ],
+)
+def test_a_bad_images_setting_exits_2_and_makes_nothing(tmp_path, setting, named):
+    out = tmp_path / "out"
+    proc = run_crawl("roll", out, "-s", setting, replay=SITE)
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("sinacrawl:")]
+    assert len(lines) == 1 and named in lines[0], proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()

@@ -40,6 +40,19 @@ def _check_folder(root: Path) -> str | None:
     return None
 
 
+def _check_images(settings) -> str | None:
+    """Why the SINACRAWL_IMAGES settings cannot be used, or None."""
+    try:
+        settings.getbool("SINACRAWL_IMAGES")
+    except ValueError:
+        value = settings.get("SINACRAWL_IMAGES")
+        return f"-s SINACRAWL_IMAGES={value}: give 1 (store the images) or 0"
+    prefix = settings.get("SINACRAWL_IMAGES_URL")
+    if not isinstance(prefix, str) or not prefix.strip() or any(c.isspace() for c in prefix):
+        return f"-s SINACRAWL_IMAGES_URL={prefix}: give a URL prefix without spaces, e.g. /images/"
+    return None
+
+
 class Command(ScrapyCrawl):
     def short_desc(self) -> str:
         return "Run a spider; exit non-zero when the run failed (sinacrawl)"
@@ -57,6 +70,11 @@ class Command(ScrapyCrawl):
                 _say(f"{exc}; not starting")
                 self.exitcode = EXIT_USAGE
                 return
+        why = _check_images(crawler.settings)
+        if why:
+            _say(f"{why}; not starting")
+            self.exitcode = EXIT_USAGE
+            return
         lock = None
         root = output_dir(crawler.settings)
         if root is not None:
