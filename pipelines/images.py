@@ -122,7 +122,8 @@ class LocalImagesPipeline(FilesPipeline):
         root = output_dir(crawler.settings)
         if root is None or not crawler.settings.getbool("SINACRAWL_IMAGES"):
             raise NotConfigured
-        return cls(str(root), crawler=crawler)
+        # (absolute: FilesPipeline picks the store by the URI's scheme, and "a:b" has one)
+        return cls(str(root.resolve()), crawler=crawler)
 
     def open_spider(self, spider=None) -> None:
         super().open_spider()
