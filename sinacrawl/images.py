@@ -28,8 +28,9 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"BM", 0, "bmp"),
 )
 
-# <img … src="…"> as the cleaner (nh3) writes it: double-quoted attribute values.
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.I)
+# <img … src="…"> as the cleaner (nh3) writes it: every attribute value double-quoted (a
+# value may hold ">" but never a raw '"').
+_IMG_SRC = re.compile(r'(<img\b(?:[^>"]|"[^"]*")*?\ssrc=")([^"]*)(")', re.I)
 
 
 def image_type(data: bytes) -> str | None:

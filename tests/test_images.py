@@ -359,3 +359,59 @@ def test_a_bad_images_setting_exits_2_and_makes_nothing(tmp_path, setting, named
     assert len(lines) == 1 and named in lines[0], proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "data, ext",
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "jpg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "png"),
+        (b"GIF89a\x01\x00", "gif"),
+        (b"GIF87a\x01\x00", "gif"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "webp"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt ", None),  # a RIFF that is no image
+        (b"\x00\x00\x00\x1cftypavif", "avif"),
+        (b"BM\x36\x00", "bmp"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', None),
+        (b"<!DOCTYPE html><title>404</title>", None),
+        (b"", None),
+    ],
+)
+def test_image_type_by_the_bytes(data, ext):
+    from sinacrawl.images import image_type
+
+    assert image_type(data) == ext
+
+
+def test_rewrite_sources_touches_only_known_srcs():
+    from sinacrawl.images import body_images, rewrite_sources
+
+    body = (
+        '<p>a src="https://n.sinaimg.cn/x.jpg" b</p>'
+        '<figure><img src="https://k.sinaimg.cn/y.jpg?a=1&amp;b=2" alt="说明" '
+        'referrerpolicy="no-referrer"><figcaption>说明</figcaption></figure>'
+        '<img src="https://n.sinaimg.cn/x.jpg" referrerpolicy="no-referrer">'
+        '<img src="https://other.example/z.png" referrerpolicy="no-referrer">'
+        '<img alt="a > b, src=&quot;x&quot;" src="https://n.sinaimg.cn/w.png">'
+    )
+    assert body_images(body) == [
+        "https://k.sinaimg.cn/y.jpg?a=1&b=2",
+        "https://n.sinaimg.cn/x.jpg",
+        "https://other.example/z.png",
+        "https://n.sinaimg.cn/w.png",
+    ]
+    local = {
+        "https://k.sinaimg.cn/y.jpg?a=1&b=2": "/images/aa/a.jpg",
+        "https://n.sinaimg.cn/x.jpg": "/images/bb/b.jpg",
+        "https://n.sinaimg.cn/w.png": "/images/cc/c.png",
+    }
+    out = rewrite_sources(body, local)
+    assert out == (
+        '<p>a src="https://n.sinaimg.cn/x.jpg" b</p>'  # text that looks like an attribute
+        '<figure><img src="/images/aa/a.jpg" alt="说明" '
+        'referrerpolicy="no-referrer"><figcaption>说明</figcaption></figure>'
+        '<img src="/images/bb/b.jpg" referrerpolicy="no-referrer">'
+        '<img src="https://other.example/z.png" referrerpolicy="no-referrer">'
+        '<img alt="a > b, src=&quot;x&quot;" src="/images/cc/c.png">'
+    )
+    assert rewrite_sources(body, {}) == body
