@@ -1566,6 +1566,12 @@ def verify(out: Path) -> list[str]:
         for key in COLUMNS:
             if not manifest["columns"].get(key, {}).get("total"):
                 problems.append(f"column {key} lists no article")
+    for image in manifest.get("images", []):  # (--special) recorded, with their hash
+        folder = rec.get(replay_key(image["url"]))
+        if folder is None:
+            problems.append(f"image {image['url']} not recorded")
+        elif hashlib.sha256((folder / "body").read_bytes()).hexdigest() != image["sha256"]:
+            problems.append(f"image {image['url']}: bytes differ from the manifest's hash")
     ids = [a["id"] for a in manifest["articles"]]
     if len(set(ids)) != len(ids) or not all(re.fullmatch(r"[a-z]{7}\d{7}", i) for i in ids):
         problems.append("article ids not unique or not 7 letters + 7 digits")
