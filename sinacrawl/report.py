@@ -89,6 +89,7 @@ def summarize(stats: dict, settings) -> dict:
         "dropped": {k: v for k, v in prefixed("sinacrawl/dropped/").items()},
         "errors": {k: v for k, v in errors.items() if not k.startswith("http_")},
         "requests": prefixed("sinacrawl/requests/"),
+        "images": prefixed("sinacrawl/images/"),
         "archive_size": stats.get("sinacrawl/archive_size"),
         "started": started.isoformat() if started else None,
         "finished": finished.isoformat() if finished else None,

@@ -46,7 +46,9 @@ def _check_sources(settings) -> str | None:
         )
     upstream = settings.get("SINACRAWL_UPSTREAM")
     if upstream and not upstream.startswith(_LOOPBACK):
-        return f"SINACRAWL_UPSTREAM={upstream}: give an http:// loopback address (http://127.0.0.1:N)"
+        return (
+            f"SINACRAWL_UPSTREAM={upstream}: give an http:// loopback address (http://127.0.0.1:N)"
+        )
     return None
 
 
@@ -75,6 +77,19 @@ def _forget_last_run(root: Path) -> None:
         (root / "last-run.json").unlink(missing_ok=True)
     except OSError as exc:
         _say(f"could not remove the previous {root / 'last-run.json'} ({exc.strerror})")
+
+
+def _check_images(settings) -> str | None:
+    """Why the SINACRAWL_IMAGES settings cannot be used, or None."""
+    try:
+        settings.getbool("SINACRAWL_IMAGES")
+    except ValueError:
+        value = settings.get("SINACRAWL_IMAGES")
+        return f"-s SINACRAWL_IMAGES={value}: give 1 (store the images) or 0"
+    prefix = settings.get("SINACRAWL_IMAGES_URL")
+    if not isinstance(prefix, str) or not prefix.strip() or any(c.isspace() for c in prefix):
+        return f"-s SINACRAWL_IMAGES_URL={prefix}: give a URL prefix without spaces, e.g. /images/"
+    return None
 
 
 class Command(ScrapyCrawl):
@@ -111,6 +126,11 @@ class Command(ScrapyCrawl):
                 _say(f"{exc}; not starting", settings)
                 self.exitcode = EXIT_USAGE
                 return
+        why = _check_images(crawler.settings)
+        if why:
+            _say(f"{why}; not starting")
+            self.exitcode = EXIT_USAGE
+            return
         lock = None
         root = output_dir(crawler.settings)
         if root is not None:
