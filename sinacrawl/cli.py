@@ -140,6 +140,52 @@ def _repair(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from sinacrawl.discovery import Window
+    from sinacrawl.indexdb import INDEX, UnreadableIndex
+    from sinacrawl.overview import gather, render
+    from sinacrawl.storage import temp_name, write_atomic
+
+    for name, value in (("--since", args.since), ("--until", args.until)):
+        try:
+            Window.parse(value, None)
+        except ValueError:
+            raise UsageError(
+                f"{name} {value}: not a date; give YYYY-MM-DD (a Beijing date)"
+            ) from None
+    try:
+        window = Window.parse(args.since, args.until)
+    except ValueError:
+        raise UsageError(
+            f"--since {args.since} is after --until {args.until}: give since ≤ until"
+        ) from None
+    root = _archive(args.archive)
+    if not (root / INDEX).is_file():
+        raise UsageError(f"no index at {root / INDEX}: run `sinacrawl repair {args.archive}`")
+    output = Path(args.output)
+    if output.is_dir():
+        raise UsageError(
+            f"-o {args.output} is a folder: give a file name, e.g. -o {output / 'report.html'}"
+        )
+    if not output.parent.is_dir():
+        raise UsageError(
+            f"-o {args.output}: the folder {output.parent} does not exist "
+            f"(create it first: mkdir -p {output.parent})"
+        )
+    try:
+        page = render(gather(root, window))
+    except UnreadableIndex:
+        raise UsageError(
+            f"{INDEX} is not a readable SQLite database: run `sinacrawl repair {args.archive}`"
+        ) from None
+    try:
+        write_atomic(output, page.encode("utf-8"), temp_name(output))
+    except OSError as exc:
+        print(f"sinacrawl report: cannot write -o {args.output}: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sinacrawl", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -161,6 +207,12 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("repair", help="rebuild or mend an archive's index from its posts")
     rep.add_argument("archive", help="the output folder")
     rep.set_defaults(func=_repair)
+    rpt = sub.add_parser("report", help="write an HTML report of an archive and its runs")
+    rpt.add_argument("archive", help="the output folder")
+    rpt.add_argument("-o", "--output", default="report.html", help="the page (report.html)")
+    rpt.add_argument("--since", help="first Beijing publish/run date, YYYY-MM-DD")
+    rpt.add_argument("--until", help="last Beijing publish/run date, YYYY-MM-DD")
+    rpt.set_defaults(func=_report)
     return parser
 
 
