@@ -173,13 +173,20 @@ def _report(args) -> int:
             f"(create it first: mkdir -p {output.parent})"
         )
     try:
-        page = render(gather(root, window))
+        overview = gather(root, window)
     except UnreadableIndex:
         raise UsageError(
             f"{INDEX} is not a readable SQLite database: run `sinacrawl repair {args.archive}`"
         ) from None
+    if overview.unreadable_reports:
+        print(
+            f"sinacrawl report: {len(overview.unreadable_reports)} run report files could not "
+            f"be read (named in the page): {', '.join(overview.unreadable_reports[:5])}"
+            + (" …" if len(overview.unreadable_reports) > 5 else ""),
+            file=sys.stderr,
+        )
     try:
-        write_atomic(output, page.encode("utf-8"), temp_name(output))
+        write_atomic(output, render(overview).encode("utf-8"), temp_name(output))
     except OSError as exc:
         print(f"sinacrawl report: cannot write -o {args.output}: {exc.strerror}", file=sys.stderr)
         return 1
