@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-WIDTH, HEIGHT = 960, 220
+WIDTH, HEIGHT = 960, 190
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 30
 ROW = 22  # height of one bar of a horizontal bar chart
 
@@ -81,10 +81,14 @@ def _x_labels(labels: Sequence[str], x_of, most: int = 8) -> list[str]:
         return []
     every = max(1, -(-len(labels) // most))
     y = HEIGHT - BOTTOM + 18
-    return [
-        f'<text class="tick" x="{x_of(i):.1f}" y="{y}" text-anchor="middle">{esc(labels[i])}</text>'
-        for i in range(0, len(labels), every)
-    ]
+    out = []
+    for i in range(0, len(labels), every):
+        half = 3.4 * len(labels[i])  # (11px digits: kept inside the chart at both ends)
+        x = min(max(x_of(i), LEFT + half), WIDTH - RIGHT - half)
+        out.append(
+            f'<text class="tick" x="{x:.1f}" y="{y}" text-anchor="middle">{esc(labels[i])}</text>'
+        )
+    return out
 
 
 def empty(name: str, note: str) -> str:

@@ -428,10 +428,6 @@ def _articles_section(ov: Overview, labels: dict[str, str]) -> list[str]:
     archived = _series(ov.archived_days, axis, width)
     out.append(f"<h3>Articles per {unit}, by publish date (Beijing)</h3>")
     out.append(charts.columns(f"published_per_{unit}", axis, [("published", published)]))
-    out.append(f"<h3>Articles per {unit}, by the date first archived</h3>")
-    out.append(
-        charts.columns(f"archived_per_{unit}", axis, [("first archived", archived)], palette=1)
-    )
     if undated:
         out.append(f'<p class="meta">{fmt(undated)} articles have no readable publish time.</p>')
     # per column: the largest seven, the rest together
@@ -451,27 +447,10 @@ def _articles_section(ov: Overview, labels: dict[str, str]) -> list[str]:
     out.append(f"<h3>Articles per {unit} and column</h3>")
     out.append(_legend([name for name, _ in series]))
     out.append(charts.columns(f"columns_per_{unit}", axis, series))
-    out.append("<h3>Articles per column</h3>")
+    out.append(f"<h3>Articles per {unit}, by the date first archived</h3>")
     out.append(
-        charts.bars(
-            "per_column",
-            [(f"{labels.get(k, k or 'no column')} ({k or '-'})", n) for k, n in ranked],
-        )
+        charts.columns(f"archived_per_{unit}", axis, [("first archived", archived)], palette=1)
     )
-    out.append(
-        "<h3>Last written posts</h3><table><tr><th>published</th><th>title</th>"
-        "<th>source</th><th>column</th></tr>"
-    )
-    for row in ov.newest:
-        title = esc(row["title"])
-        if str(row["url"]).startswith(("https://", "http://")):  # (never javascript: …)
-            title = f'<a href="{esc(row["url"])}">{title}</a>'
-        out.append(
-            f"<tr><td>{esc(row['published'])}</td><td>{title}</td>"
-            f"<td>{esc(row['source'] or '')}</td>"
-            f"<td>{esc(labels.get(row['column_key'] or '', row['column_key'] or ''))}</td></tr>"
-        )
-    out.append("</table>")
     return out
 
 
@@ -591,6 +570,30 @@ def _archive_section(ov: Overview, labels: dict[str, str]) -> list[str]:
         f"{fmt(ov.source_count)})</h3>"
     )
     out.append(charts.bars("top_sources", [(s or "(none)", n) for s, n in ov.sources]))
+    ranked = sorted(ov.by_column.items(), key=lambda kv: (-kv[1], kv[0]))
+    out.append("<h3>Articles per column</h3>")
+    out.append(
+        charts.bars(
+            "per_column",
+            [(f"{labels.get(k, k or 'no column')} ({k or '-'})", n) for k, n in ranked],
+        )
+    )
+    if not ov.newest:
+        return out
+    out.append(
+        "<h3>Last written posts</h3><table><tr><th>published</th><th>title</th>"
+        "<th>source</th><th>column</th></tr>"
+    )
+    for row in ov.newest:
+        title = esc(row["title"])
+        if str(row["url"]).startswith(("https://", "http://")):  # (never javascript: …)
+            title = f'<a href="{esc(row["url"])}">{title}</a>'
+        out.append(
+            f"<tr><td>{esc(row['published'])}</td><td>{title}</td>"
+            f"<td>{esc(row['source'] or '')}</td>"
+            f"<td>{esc(labels.get(row['column_key'] or '', row['column_key'] or ''))}</td></tr>"
+        )
+    out.append("</table>")
     return out
 
 

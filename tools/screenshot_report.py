@@ -94,7 +94,7 @@ def browse(html: Path, chromium: str, width: int = 1100) -> Iterator[tuple[objec
             browser.close()
 
 
-def screenshot(page, png: Path, height: int = 1500) -> None:
+def screenshot(page, png: Path, height: int = 1800) -> None:
     """The top of the page (the figures and the first charts), a small PNG."""
     png.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(
@@ -165,7 +165,7 @@ def add_history(root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-o", "--output", default=str(ROOT / "docs" / "report.png"))
-    ap.add_argument("--height", type=int, default=1500, help="pixels of the page shown")
+    ap.add_argument("--height", type=int, default=1800, help="pixels of the page shown")
     ap.add_argument("--archive", help="an archive to report on (default: the demo archive)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
