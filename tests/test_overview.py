@@ -137,7 +137,10 @@ def test_since_and_until_narrow_articles_and_runs_by_beijing_date(tmp_path):
         "2024-03-03T16:00:00Z",  # 2024-03-04 00:00 in Beijing: after
         "2024-03-04T08:00:00+08:00",
     ]
-    records = [record(f"window{i:08d}", p) for i, p in enumerate(published)]
+    records = [
+        record(f"window{i:08d}", p, source="界面新闻" if i in (1, 2, 3) else f"来源{i}")
+        for i, p in enumerate(published)
+    ]
     runs = [
         {"started": "2024-03-01T15:59:00+00:00", "new": 1},  # 23:59 on 03-01 Beijing
         {"started": "2024-03-01T16:00:00+00:00", "new": 2},  # 00:00 on 03-02 Beijing
@@ -155,6 +158,12 @@ def test_since_and_until_narrow_articles_and_runs_by_beijing_date(tmp_path):
     assert ov.in_window == sum(inside(p, "2024-03-02", "2024-03-03") for p in published) == 3
     assert sorted(ov.days) == ["2024-03-02", "2024-03-03"]
     assert [r.new for r in ov.runs] == [2, 4]
+    assert [tuple(s) for s in ov.sources] == [("界面新闻", 3)] and ov.source_count == 1
+    assert sorted(row["id"] for row in ov.newest) == [
+        "window00000001",
+        "window00000002",
+        "window00000003",
+    ]
     page = report(root, tmp_path / "r.html", "--since", "2024-03-02", "--until", "2024-03-03")
     assert figures(page)["in_window"] == "3" and figures(page)["total"] == "6"
     assert figures(page)["runs"] == "2" and figures(page)["failed_runs"] == "1"
