@@ -11,6 +11,7 @@ comes from the archive (titles, sources, reasons, URLs, file names) is escaped.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
 from collections import Counter
@@ -205,24 +206,37 @@ def _frontier(con: sqlite3.Connection, out: Overview, now: int) -> None:
     ).fetchall()
 
 
+def _number(value) -> int:
+    """A count from a report: a finite number ≥ 0, else 0 (a hand-edited or damaged report
+    must not break a chart).
+
+    >>> [_number(v) for v in (3, 2.9, -1, True, "4", float("inf"), float("nan"), None)]
+    [3, 2, 0, 0, 0, 0, 0, 0]
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0
+    return max(int(value), 0)
+
+
 def _count_map(value) -> dict[str, int]:
     if not isinstance(value, dict):
         return {}
-    return {str(k): int(v) for k, v in value.items() if isinstance(v, (int, float)) and v}
-
-
-def _number(value) -> int:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    counts = {str(k): _number(v) for k, v in value.items()}
+    return {k: v for k, v in counts.items() if v}
 
 
 def parse_run(name: str, data: dict) -> Run:
     """A run from its report's JSON; a field missing or of the wrong type reads as empty."""
-    try:
-        started = datetime.fromisoformat(str(data.get("started")))
-        if started.tzinfo is None:
-            started = started.replace(tzinfo=BEIJING)
-    except ValueError:
-        started = None
+    started: datetime | None = None
+    if isinstance(data.get("started"), str):
+        try:
+            started = datetime.fromisoformat(data["started"])
+            if started.tzinfo is None:
+                started = started.replace(tzinfo=BEIJING)
+        except ValueError:
+            started = None
     duration = data.get("duration_s")
     size = data.get("archive_size")
     failures = data.get("failures")
@@ -237,8 +251,12 @@ def parse_run(name: str, data: dict) -> Run:
         unchanged=_number(data.get("unchanged")),
         dropped=_count_map(data.get("dropped")),
         errors=_count_map(data.get("errors")),
-        duration_s=float(duration) if isinstance(duration, (int, float)) else None,
-        archive_size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        duration_s=float(_number(duration * 1000)) / 1000
+        if isinstance(duration, (int, float)) and not isinstance(duration, bool)
+        else None,
+        archive_size=_number(size)
+        if isinstance(size, int) and not isinstance(size, bool)
+        else None,
         failed=bool(data.get("failed")),
         failures=[str(f) for f in failures],
     )
@@ -261,7 +279,7 @@ def read_runs(folder: Path, window: Window) -> tuple[list[Run], list[str]]:
             data = json.loads((folder / name).read_text(encoding="utf-8"))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             bad.append(name)
             continue
         run = parse_run(name, data)
@@ -459,6 +477,8 @@ def _run_buckets(runs: list[Run]) -> tuple[list[str], list[list[Run]]]:
     if len(runs) <= MOST_RUN_BARS:
         return [r.when for r in runs], [[r] for r in runs]
     dated = [r for r in runs if r.started]
+    if not dated:  # (no report says when it started: one bar each, however many)
+        return [r.when for r in runs], [[r] for r in runs]
     axis, width = buckets(dated[0].day, dated[-1].day, MOST_RUN_BARS)
     index = {label: i for i, label in enumerate(axis)}
     groups: list[list[Run]] = [[] for _ in axis]

@@ -298,3 +298,33 @@ def test_many_runs_are_grouped_and_failed_ones_flagged(tmp_path):
     assert len(values) == 100 and sum(values) == 400
     flags = re.findall(r'class="mark flag".*?<title>([^<]*)</title>', chart)
     assert flags == ["2024-01-02: 1 failed runs: column china: the roll API answered 502"]
+
+
+def test_damaged_run_reports_are_read_as_far_as_they_make_sense(tmp_path, capsys):
+    odd = [
+        {"started": "2024-03-02T01:00:00+00:00", "new": float("inf"), "duration_s": float("nan")},
+        {"started": "not a time", "new": -5, "updated": "7", "dropped": {"missing": True}},
+        {"started": 20240302, "dropped": [1, 2], "errors": {"article": 1e400}, "failures": "x"},
+        {"started": "2024-03-02T13:00:00", "new": 2.7, "archive_size": -3, "failed": 1},
+    ]
+    root = make_archive(tmp_path / "archive", [], odd)
+    (root / "reports" / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    page = report(root, tmp_path / "r.html")
+    assert "1 run report files could not be read" in one_clear_line(capsys.readouterr().err)
+    ov = gather(root, Window())
+    assert [(r.new, r.updated, r.dropped, r.errors) for r in ov.runs] == [
+        (0, 0, {}, {}),
+        (0, 0, {}, {}),
+        (0, 0, {}, {}),
+        (2, 0, {}, {}),
+    ]
+    assert [r.started is None for r in ov.runs] == [True, True, False, False]
+    assert ov.runs[-1].failed and ov.runs[-1].archive_size == 0
+    assert figures(page)["runs"] == "4" and figures(page)["failed_runs"] == "1"
+
+
+def test_many_runs_none_of_which_says_when_it_started(tmp_path):
+    root = make_archive(tmp_path / "archive", [], [{"new": 1} for _ in range(300)])
+    page = report(root, tmp_path / "r.html")
+    chart = re.search(r'<svg class="chart" data-chart="runs_outcome".*?</svg>', page).group(0)
+    assert chart.count('class="mark s0"') == 300
