@@ -130,7 +130,10 @@ def test_the_report_in_chromium(chromium, demo, tmp_path):
 
     # Chinese renders: a CJK face the page names is there and draws each character its own way
     assert glyphs["family"].startswith('"Noto Sans CJK SC"'), glyphs["family"]
-    assert glyphs["guo"] != glyphs["tian"], "CJK characters draw as missing-glyph boxes"
+    assert glyphs["guo"] != glyphs["tian"], (
+        "CJK characters draw as missing-glyph boxes: apt-get install fonts-wqy-zenhei "
+        "(or fonts-noto-cjk)"
+    )
     assert glyphs["guo"] != glyphs["none"]
 
     # every chart drew: marks with a size, in a chart with a width, coloured
