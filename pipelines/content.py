@@ -9,7 +9,8 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 
 from sinacrawl.archive import archive_for, drop, output_dir
-from sinacrawl.state import body_hash
+from sinacrawl.shutdown import stop_for_medium
+from sinacrawl.state import StoreFailed, body_hash
 
 
 class ContentDedupePipeline:
@@ -35,7 +36,10 @@ class ContentDedupePipeline:
             original = state.id_for_body(digest)
         if original is not None and original != adapter["id"]:
             if state is not None:
-                state.add_alias(adapter["id"], original, adapter["url"])
+                try:
+                    state.add_alias(adapter["id"], original, adapter["url"])
+                except StoreFailed as exc:  # (the alias is found again next run)
+                    stop_for_medium(self.crawler, exc, f"recording the alias {adapter['id']}")
             raise drop(self.stats, "duplicate_content", f"{adapter['url']} = {original}")
         self.seen[digest] = adapter["id"]
         return item

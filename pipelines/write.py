@@ -17,7 +17,8 @@ from twisted.internet import threads
 from sinacrawl.archive import archive_for, drop, output_dir
 from sinacrawl.columns import ColumnTable
 from sinacrawl.render import post_path, render_post
-from sinacrawl.state import Record, body_hash
+from sinacrawl.shutdown import stop_for_medium
+from sinacrawl.state import Record, StoreFailed, body_hash, medium_failure
 from sinacrawl.storage import ArchiveDir, UnsafePath, resolve_inside, temp_name
 
 logger = logging.getLogger(__name__)
@@ -108,7 +109,10 @@ class WritePipeline:
         write is done before returning the item."""
         if self.root is None:
             return item
-        plan = self._plan(item)
+        try:
+            plan = self._plan(item)
+        except StoreFailed as exc:  # (the index could not be written: nothing was)
+            raise self._store_error(ItemAdapter(item)["id"], exc) from None
         if plan is None:  # unchanged: nothing to write
             return item
         if plan.write is not None and self.threads and _reactor_running():
@@ -168,10 +172,20 @@ class WritePipeline:
 
     def _write_error(self, plan: _Plan, exc: Exception):
         # Disk full, permissions, a folder swapped for a link…: nothing is marked done, so
-        # the next run retries it.
+        # the next run retries it. A failed disk stops the run (nothing else can be written).
         self.stats.inc_value("sinacrawl/errors/write")
-        logger.error("could not write %s: %s", plan.rel, exc)
+        if medium_failure(exc):
+            stop_for_medium(self.crawler, exc, f"writing {plan.rel}")
+        else:
+            logger.error("could not write %s: %s", plan.rel, exc)
         return drop(self.stats, "write_error", f"{plan.rel}: {exc}")
+
+    def _store_error(self, article: str, exc: OSError):
+        """The index could not record ``article`` (its disk failed): the post is either not
+        written, or written with its pending row, which the next run settles."""
+        self.stats.inc_value("sinacrawl/errors/write")
+        stop_for_medium(self.crawler, exc, f"recording {article} in the index")
+        return drop(self.stats, "write_error", f"{article}: {exc}")
 
     async def _write_on_thread(self, plan: _Plan, item):
         try:
@@ -188,7 +202,10 @@ class WritePipeline:
                 self.stats.inc_value("sinacrawl/errors/index_path")
                 logger.warning("old path of %s not removed: %s", plan.record.id, exc)
         if self.state:
-            self.state.finish_write(plan.record)
+            try:
+                self.state.finish_write(plan.record)
+            except StoreFailed as exc:
+                raise self._store_error(plan.record.id, exc) from None
         self.stats.inc_value("sinacrawl/written/updated" if plan.known else "sinacrawl/written/new")
         return item
 

@@ -13,6 +13,9 @@ from sinacrawl.state import ArchiveState
 logger = logging.getLogger(__name__)
 
 _ATTR = "_sinacrawl_state"
+# (state, what recover() did): set by the crawl command, which opens the archive before the
+# run starts, so a full disk or a damaged index is one line there, never a traceback later
+PREOPENED = "_sinacrawl_preopened"
 
 
 def output_dir(settings) -> Path | None:
@@ -27,9 +30,13 @@ def archive_for(crawler) -> ArchiveState | None:
     root = output_dir(crawler.settings)
     state = None
     if root is not None:
-        cls = load_object(crawler.settings.get("SINACRAWL_STATE_CLASS"))
-        state = cls(root)
-        recovered = state.recover()
+        opened = getattr(crawler, PREOPENED, None)
+        if opened is not None:  # (the crawl command opened and recovered it up front)
+            state, recovered = opened
+        else:
+            cls = load_object(crawler.settings.get("SINACRAWL_STATE_CLASS"))
+            state = cls(root)
+            recovered = state.recover()
         if any(recovered.values()):
             logger.warning("recovered an interrupted run: %s", recovered)
         for key, value in recovered.items():

@@ -1,9 +1,10 @@
 """The ``sinacrawl`` command: tools beside Scrapy's own (``scrapy crawl`` runs the spiders).
 
 Exit status: 0 done; 1 the command ran and found or hit a problem (``verify``: problems;
-``convert``: not an article; ``repair``, ``report``: could not write); 2 a usage error (a missing or
-wrong argument, a folder that is not an archive, an unreadable index for ``index``);
-3 another run holds the archive.
+``convert``: not an article; ``repair``, ``report``: could not write; ``last-run``: the run
+failed); 2 a usage error (a missing or wrong argument, a folder that is not an archive, an
+unreadable index for ``index`` or ``report``, no report for ``last-run``); 3 another run holds
+the archive.
 """
 
 from __future__ import annotations
@@ -140,6 +141,20 @@ def _repair(args) -> int:
     return 0
 
 
+def _last_run(args) -> int:
+    from sinacrawl.lastrun import NoReport, find_report, summary
+
+    # (a job refused before it began may have left no folder: that is said as "no report")
+    root = _archive(args.archive) if args.job is None else Path(args.archive)
+    try:
+        path, report = find_report(root, args.job)
+    except NoReport as exc:
+        raise UsageError(str(exc)) from None
+    for line in summary(report, path):
+        _say(line)
+    return 1 if report["failed"] else 0
+
+
 def _report(args) -> int:
     from sinacrawl.discovery import Window
     from sinacrawl.indexdb import INDEX, UnreadableIndex
@@ -214,6 +229,12 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("repair", help="rebuild or mend an archive's index from its posts")
     rep.add_argument("archive", help="the output folder")
     rep.set_defaults(func=_repair)
+    last = sub.add_parser(
+        "last-run", help="print the last run's report; exit 0 succeeded, 1 failed, 2 none"
+    )
+    last.add_argument("archive", help="the output folder")
+    last.add_argument("--job", help="the report of this Scrapyd job instead of the last one")
+    last.set_defaults(func=_last_run)
     rpt = sub.add_parser("report", help="write an HTML report of an archive and its runs")
     rpt.add_argument("archive", help="the output folder")
     rpt.add_argument("-o", "--output", default="report.html", help="the page (report.html)")

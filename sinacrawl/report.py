@@ -64,6 +64,11 @@ def summarize(stats: dict, settings) -> dict:
         )
     if errors.get("report"):
         failures.append("the run report could not be written (see the log)")
+    if errors.get("disk"):
+        failures.append(
+            f"the archive's disk failed ({errors['disk']} writes refused: full, or an I/O "
+            "error); the run stopped there and the next one goes on"
+        )
     if errors.get("write"):
         failures.append(f"{errors['write']} posts could not be written")
     if errors.get("item"):
@@ -96,6 +101,13 @@ def summarize(stats: dict, settings) -> dict:
     }
 
 
+def job_id(spider) -> str | None:
+    """The Scrapyd job this run is (Scrapyd passes ``-a _job=ID``; ``sinacrawl last-run
+    --job ID`` finds its report), or None outside Scrapyd."""
+    value = getattr(spider, "_job", None)
+    return str(value) if value else None
+
+
 class RunReport:
     """Extension: write the report when the spider closes."""
 
@@ -108,6 +120,12 @@ class RunReport:
     def item_error(self, item, response, spider, failure):
         # an exception other than a counted drop: the article stays in the frontier, and
         # the run says it failed
+        from sinacrawl.shutdown import stop_for_medium
+        from sinacrawl.state import medium_failure
+
+        if medium_failure(failure.value):  # a full disk is no bug in a pipeline
+            stop_for_medium(self.crawler, failure.value, "processing an article")
+            return
         self.crawler.stats.inc_value("sinacrawl/errors/item")
 
     @classmethod
@@ -130,6 +148,7 @@ class RunReport:
         stats.setdefault("finish_time", datetime.now(timezone.utc))
         report = summarize(stats, self.crawler.settings)
         report["spider"] = spider.name
+        report["job"] = job_id(spider)
         root = output_dir(self.crawler.settings)
         if root is not None:
             try:
@@ -139,6 +158,7 @@ class RunReport:
                 self.crawler.stats.inc_value("sinacrawl/errors/report")
                 report = summarize(self.crawler.stats.get_stats(), self.crawler.settings)
                 report["spider"] = spider.name
+                report["job"] = job_id(spider)
                 logger.error("could not write the run report in %s: %s", root, exc)
                 try:
                     (root / "last-run.json").unlink(missing_ok=True)

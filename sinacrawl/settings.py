@@ -54,6 +54,11 @@ DOWNLOADER_MIDDLEWARES = {
     "sinacrawl.replay.ReplayMiddleware": 990,
 }
 
+SPIDER_MIDDLEWARES = {
+    # a full disk met in a callback: one line and the run stops, no traceback per page
+    "sinacrawl.middlewares.MediumFailureMiddleware": 950,
+}
+
 EXTENSIONS = {
     "sinacrawl.report.RunReport": 100,
     "sinacrawl.progress.Progress": 110,

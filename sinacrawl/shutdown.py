@@ -105,3 +105,27 @@ class GracefulStop:
                 ext.spider_closed(self.spider, "shutdown")
         self.closed = True
         previous(signum, None)  # Scrapy's second signal: stop the reactor at once
+
+
+def stop_for_medium(crawler, exc: BaseException, doing: str) -> None:
+    """The archive's disk failed (full, an I/O error, read-only): nothing more can be written,
+    so the run stops now and fails, with one line. Nothing written is lost: what was not
+    written stays in the frontier (or is discovered again) for the next run."""
+    crawler.stats.inc_value("sinacrawl/errors/disk")
+    if getattr(crawler, "_sinacrawl_medium_failed", False):
+        return
+    crawler._sinacrawl_medium_failed = True
+    logger.error(
+        "the archive's disk failed while %s (%s): stopping the run; what was not written "
+        "is fetched by the next run",
+        doing,
+        getattr(exc, "strerror", None) or exc,
+    )
+    event = getattr(crawler, _ATTR, None)
+    if event is not None:
+        event.set()  # (retries and waits end too)
+    engine = getattr(crawler, "engine", None)
+    if engine is not None and getattr(engine, "spider", None) is not None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(engine.close_spider_async(reason="disk_failed"))

@@ -3,6 +3,7 @@ the frontier of discovered articles)."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 import scrapy
@@ -13,7 +14,8 @@ from scrapy.http import TextResponse
 from sinacrawl.archive import archive_for, drop
 from sinacrawl.encoding import UndecodablePage
 from sinacrawl.pages import NotAnArticle
-from sinacrawl.state import PERMANENT_DROPS
+from sinacrawl.shutdown import stop_for_medium
+from sinacrawl.state import PERMANENT_DROPS, StoreFailed
 from sinacrawl.urls import article_id
 from sinacrawl.workers import pool_for
 
@@ -56,6 +58,32 @@ class SinaSpider(scrapy.Spider):
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
 
+    @classmethod
+    def unknown_arguments(cls, given) -> list[str]:
+        """The ``-a`` names the spider takes no argument for (a typo such as ``colums``
+        would otherwise be ignored and the run do something else). Names with a leading
+        underscore are a scheduler's own (Scrapyd's ``_job``)."""
+        known = set()
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None:
+                continue
+            for p in inspect.signature(init).parameters.values():
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self":
+                    known.add(p.name)
+        return sorted(k for k in given if k not in known and not k.startswith("_"))
+
+    @classmethod
+    def argument_names(cls) -> list[str]:
+        own = cls.__dict__.get("__init__")
+        if own is None:
+            return []
+        return [
+            p.name
+            for p in inspect.signature(own).parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"
+        ]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.outstanding: dict[str, str] = {}  # article id -> URL, requested, not yet back
@@ -74,7 +102,10 @@ class SinaSpider(scrapy.Spider):
         if self.archive is None or not item.get("id") or reason in TRANSIENT_DROPS:
             return
         if reason in TWIN_DROPS:
-            self.archive.settle(item["id"])  # known through its twin
+            try:
+                self.archive.settle(item["id"])  # known through its twin
+            except StoreFailed as exc:
+                stop_for_medium(self.crawler, exc, f"settling {item['id']}")
         else:  # an item a pipeline refused (no title, empty body…): tried again later
             meta = response.meta if response is not None else {}
             self._defer(item["id"], meta.get("sinacrawl_url") or item.get("url"), meta, reason)
@@ -84,9 +115,13 @@ class SinaSpider(scrapy.Spider):
             self.settings.getfloat("SINACRAWL_RECHECK_AFTER"),
             self.settings.getfloat("SINACRAWL_RECHECK_MAX"),
         )
-        later = self.archive.defer(
-            aid, url, meta.get("sinacrawl_column"), meta.get("sinacrawl_mtime"), reason, wait
-        )
+        try:
+            later = self.archive.defer(
+                aid, url, meta.get("sinacrawl_column"), meta.get("sinacrawl_mtime"), reason, wait
+            )
+        except StoreFailed as exc:  # (it stays in the frontier as it was)
+            stop_for_medium(self.crawler, exc, f"deferring {url}")
+            return
         self.stats.inc_value(f"sinacrawl/deferred/{reason}")
         logger.info(
             "%s: %s, tried again after %s (attempt %d)",
@@ -108,7 +143,10 @@ class SinaSpider(scrapy.Spider):
             logger.info("dropped %s: %s", url, reason)
         elif reason in PERMANENT_DROPS:
             logger.info("dropped %s: %s (for good)", url, reason)
-            self.archive.settle(aid, reason, url, meta.get("sinacrawl_mtime"))
+            try:
+                self.archive.settle(aid, reason, url, meta.get("sinacrawl_mtime"))
+            except StoreFailed as exc:
+                stop_for_medium(self.crawler, exc, f"settling {url}")
         else:
             self._defer(aid, url, meta, reason)
 

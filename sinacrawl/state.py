@@ -17,6 +17,7 @@ another URL outranks both.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ import time
 from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import cast
 
 from sinacrawl.storage import UnsafePath, check_relative
 
@@ -95,6 +97,75 @@ PERMANENT_DROPS = frozenset({"deleted", "not_article"})
 
 class ArchiveUnusable(RuntimeError):
     """The archive's state cannot be used as it is; the message says what to do."""
+
+
+class ArchiveUnavailable(ArchiveUnusable):
+    """The index is sound but cannot be opened now (a full disk, an I/O error, a read-only
+    folder): a failed run, not a damaged archive."""
+
+
+# SQLite's primary result codes that say the medium failed, not the file
+_SQLITE_MEDIUM = {8: "is read-only", 10: "hit an I/O error", 13: "is full", 14: "cannot be opened"}
+_ERRNO = {8: errno.EROFS, 10: errno.EIO, 13: errno.ENOSPC, 14: errno.EACCES}
+# errors of a file write that say the medium failed (the whole run stops: nothing else can be
+# written either), not this one article
+MEDIUM_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+
+
+class StoreFailed(OSError):
+    """The index could not be written because its medium failed (a full disk, an I/O
+    error): an OSError, so every writer handles it as it handles a failed file write."""
+
+
+def medium_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` says the archive's disk failed (full, I/O error, read-only)."""
+    return isinstance(exc, StoreFailed) or (isinstance(exc, OSError) and exc.errno in MEDIUM_ERRNOS)
+
+
+def _converted(exc: sqlite3.Error) -> Exception:
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code in _SQLITE_MEDIUM or "disk is full" in str(exc):
+        number = _ERRNO.get(code, errno.ENOSPC)
+        return StoreFailed(number, f"index.sqlite: {exc}")
+    return exc
+
+
+class _Guarded:
+    """The SQLite connection, with its medium failures raised as ``StoreFailed``."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self._con = con
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def execute(self, *args):
+        try:
+            return self._con.execute(*args)
+        except sqlite3.OperationalError as exc:
+            raise _converted(exc) from exc
+
+    def executemany(self, *args):
+        try:
+            return self._con.executemany(*args)
+        except sqlite3.OperationalError as exc:
+            raise _converted(exc) from exc
+
+    def executescript(self, *args):
+        try:
+            return self._con.executescript(*args)
+        except sqlite3.OperationalError as exc:
+            raise _converted(exc) from exc
+
+    def __enter__(self):
+        self._con.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            return self._con.__exit__(*exc_info)
+        except sqlite3.OperationalError as exc:
+            raise _converted(exc) from exc
 
 
 @dataclass
@@ -266,14 +337,26 @@ class SqliteState(ArchiveState):
             )
         self.root.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(db_path, isolation_level=None)
+            # (typed as the connection it stands for)
+            self.db = cast(
+                sqlite3.Connection, _Guarded(sqlite3.connect(db_path, isolation_level=None))
+            )
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             fresh = not self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
             self.db.executescript(SCHEMA)
             self._migrate(0 if not fresh and version < SCHEMA_VERSION else SCHEMA_VERSION)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, StoreFailed) as exc:
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if isinstance(exc, StoreFailed):
+                code = {v: k for k, v in _ERRNO.items()}.get(exc.errno or 0, 13)
+            if code in _SQLITE_MEDIUM or "disk is full" in str(exc):
+                what = _SQLITE_MEDIUM.get(code, "is full")
+                raise ArchiveUnavailable(
+                    f"cannot open {db_path}: the disk or folder {what} ({exc}); free space or "
+                    "fix the folder, then run again (the index itself is kept as it is)"
+                ) from None
             raise ArchiveUnusable(
                 f"{db_path} is not a readable SQLite database ({exc}): run `sinacrawl repair "
                 f"{self.root}` to rebuild it from the posts (the damaged file is kept aside)"
@@ -479,4 +562,7 @@ class SqliteState(ArchiveState):
         return done
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.db.close()
+        except sqlite3.Error:  # (a full disk at the last checkpoint: the WAL keeps it all)
+            pass

@@ -203,6 +203,9 @@ def test_a_lost_or_corrupt_index_is_one_line_and_nothing_runs(tmp_path):
         ("article", ["-a", "url=https://example.com/a/doc-iabcdefg1234567.shtml"], "not a Sina"),
         ("article", ["-a", "url=https://finance.sina.com.cn/china/"], "not the URL of a Sina"),
         ("article", ["-a", "column=nope", "-a", "url=x"], "unknown column"),
+        ("roll", ["-a", "colums=all"], "takes no such argument"),
+        ("lists", ["-a", "columns=china"], "takes no such argument"),
+        ("article", ["-a", "urls=x"], "takes no such argument"),
     ],
 )
 def test_a_wrong_argument_is_one_line_and_makes_nothing(tmp_path, spider, args, says):
@@ -396,3 +399,60 @@ def test_a_run_held_by_hanging_downloads_stops_at_the_stop_timeout(tmp_path):
     rep = report(out)
     assert rep["failed"] and rep["finish_reason"] == "shutdown"
     assert "Traceback" not in err
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """An 8 MiB tmpfs (as root): a disk that can be filled for real."""
+    import subprocess
+
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", str(mnt)], capture_output=True
+    )
+    if done.returncode != 0:
+        why = f"cannot mount a tmpfs here ({done.stderr.decode().strip()})"
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(why)
+        pytest.skip(why)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def _fill(disk, leave: int):
+    filler = disk / "filler"
+    stat = os.statvfs(disk)
+    with open(filler, "wb") as fh:
+        fh.truncate(0)
+        os.posix_fallocate(fh.fileno(), 0, stat.f_bavail * stat.f_frsize - leave)
+    return filler
+
+
+@pytest.mark.parametrize("leave", [40_000, 250_000, 700_000])
+def test_a_full_disk_fails_the_run_in_few_lines_and_the_next_run_loses_nothing(small_disk, leave):
+    from sinacrawl.columns import DEFAULT_COLUMNS
+    from tests.crawlrun import expected_ids
+
+    out = small_disk / "a"
+    first = run_crawl("roll", out, replay=SITE)
+    assert first.returncode == 0 and report(out)["failed"] is False
+    filler = _fill(small_disk, leave)
+    full = run_crawl("roll", out, "-a", "columns=all", replay=SITE)
+    assert full.returncode == 1, full.stderr[-2000:]
+    assert "Traceback" not in full.stderr and "a bug" not in full.stderr
+    assert len(full.stderr.splitlines()) < 60
+    assert "disk" in full.stderr and ("full" in full.stderr or "No space" in full.stderr)
+    # no earlier success left standing: the report says it failed, or there is none
+    if (out / "last-run.json").exists():
+        assert report(out)["failed"] is True
+    filler.unlink()
+    again = run_crawl("roll", out, "-a", "columns=all", replay=SITE)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not report(out)["failed"]
+    check_consistent(out)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    table = {c["key"] for c in DEFAULT_COLUMNS if c["lid"] is not None}
+    assert set(index_rows(out)) == expected_ids(table)  # every article, once

@@ -7,6 +7,8 @@ argument, the output folder or its index cannot be used (one line on stderr, not
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import sys
 from pathlib import Path
@@ -15,15 +17,37 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.utils.misc import load_object
 
-from sinacrawl.archive import output_dir
+from sinacrawl.archive import PREOPENED, output_dir
 from sinacrawl.arguments import EXIT_USAGE, BadArgument
 from sinacrawl.lock import FolderLocked, OutputLock
 from sinacrawl.report import EXIT_FAILED, EXIT_LOCKED
-from sinacrawl.state import ArchiveUnusable
+from sinacrawl.state import ArchiveUnavailable, ArchiveUnusable
+
+logger = logging.getLogger(__name__)
+_LOOPBACK = ("http://127.", "http://localhost", "http://[::1]")
 
 
-def _say(message: str) -> None:
+def _say(message: str, settings=None) -> None:
     print(f"sinacrawl: {message}", file=sys.stderr)
+    if settings is not None and settings.get("LOG_FILE"):
+        # Under Scrapyd, stderr goes to Scrapyd's own log: the job's log must say it too.
+        logger.error("sinacrawl: %s", message)
+
+
+def _check_sources(settings) -> str | None:
+    """Why SINACRAWL_REPLAY or SINACRAWL_UPSTREAM cannot be used, or None. (A missing replay
+    folder would only switch the replay off, and the run would go to the live site.)"""
+    replay = settings.get("SINACRAWL_REPLAY")
+    if replay and not Path(replay).is_dir():
+        where = "" if Path(replay).is_absolute() else f" in {Path.cwd()}"
+        return (
+            f"SINACRAWL_REPLAY={replay}: no such folder{where}; give the recorded site's "
+            "folder (an absolute path under Scrapyd, whose jobs run in its own folder)"
+        )
+    upstream = settings.get("SINACRAWL_UPSTREAM")
+    if upstream and not upstream.startswith(_LOOPBACK):
+        return f"SINACRAWL_UPSTREAM={upstream}: give an http:// loopback address (http://127.0.0.1:N)"
+    return None
 
 
 def _check_folder(root: Path) -> str | None:
@@ -40,6 +64,19 @@ def _check_folder(root: Path) -> str | None:
     return None
 
 
+def _unavailable(exc: Exception) -> bool:
+    if isinstance(exc, ArchiveUnavailable):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO)
+
+
+def _forget_last_run(root: Path) -> None:
+    try:
+        (root / "last-run.json").unlink(missing_ok=True)
+    except OSError as exc:
+        _say(f"could not remove the previous {root / 'last-run.json'} ({exc.strerror})")
+
+
 class Command(ScrapyCrawl):
     def short_desc(self) -> str:
         return "Run a spider; exit non-zero when the run failed (sinacrawl)"
@@ -49,12 +86,29 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
+        settings = crawler.settings
+        unknown = getattr(crawler.spidercls, "unknown_arguments", None)
+        wrong = unknown(opts.spargs) if unknown is not None else []
+        if wrong:
+            takes = ", ".join(getattr(crawler.spidercls, "argument_names", list)()) or "none"
+            _say(
+                f"-a {wrong[0]}=: the {args[0]} spider takes no such argument (it takes: "
+                f"{takes}); not starting",
+                settings,
+            )
+            self.exitcode = EXIT_USAGE
+            return
+        why = _check_sources(settings)
+        if why:
+            _say(f"{why}; not starting", settings)
+            self.exitcode = EXIT_USAGE
+            return
         check = getattr(crawler.spidercls, "check_arguments", None)
         if check is not None:
             try:
                 check(crawler.settings, **opts.spargs)
             except BadArgument as exc:
-                _say(f"{exc}; not starting")
+                _say(f"{exc}; not starting", settings)
                 self.exitcode = EXIT_USAGE
                 return
         lock = None
@@ -62,7 +116,7 @@ class Command(ScrapyCrawl):
         if root is not None:
             why = _check_folder(root)
             if why:
-                _say(f"{why}; not starting")
+                _say(f"{why}; not starting", settings)
                 self.exitcode = EXIT_USAGE
                 return
             made = not root.exists()
@@ -70,9 +124,10 @@ class Command(ScrapyCrawl):
             try:
                 lock.acquire()
                 state = load_object(crawler.settings.get("SINACRAWL_STATE_CLASS"))(root)
-                state.close()
+                # (recover() writes: a full disk shows here, as one line)
+                setattr(crawler, PREOPENED, (state, state.recover()))
             except FolderLocked as exc:
-                _say(f"{exc}; not starting")
+                _say(f"{exc}; not starting", settings)
                 self.exitcode = EXIT_LOCKED
                 return
             except (ArchiveUnusable, OSError) as exc:
@@ -86,8 +141,13 @@ class Command(ScrapyCrawl):
                     if isinstance(exc, ArchiveUnusable)
                     else (f"cannot use {root} as the output folder ({exc.strerror or exc})")
                 )
-                _say(f"{text}; not starting")
+                _say(f"{text}; not starting", settings)
                 self.exitcode = EXIT_USAGE
+                if _unavailable(exc):
+                    # a failed run (a full disk…), not a user's mistake: no older success
+                    # is left standing in last-run.json
+                    self.exitcode = EXIT_FAILED
+                    _forget_last_run(root)
                 return
         try:
             self.crawler_process.crawl(crawler, **opts.spargs)
