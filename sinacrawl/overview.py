@@ -59,6 +59,7 @@ class Run:
     file: str
     started: datetime | None
     spider: str
+    job: str | None
     new: int
     updated: int
     unchanged: int
@@ -72,6 +73,11 @@ class Run:
     @property
     def day(self) -> str:
         return self.started.astimezone(BEIJING).strftime("%Y-%m-%d") if self.started else ""
+
+    @property
+    def who(self) -> str:
+        """The spider, and the Scrapyd job when there was one."""
+        return f"{self.spider} ({self.job})" if self.job else self.spider
 
     @property
     def when(self) -> str:
@@ -246,6 +252,7 @@ def parse_run(name: str, data: dict) -> Run:
         file=name,
         started=started,
         spider=str(data.get("spider") or "?"),
+        job=str(data["job"]) if data.get("job") else None,
         new=_number(data.get("new")),
         updated=_number(data.get("updated")),
         unchanged=_number(data.get("unchanged")),
@@ -540,7 +547,7 @@ def _runs_section(ov: Overview) -> list[str]:
         for run in reversed(failed[-LATEST_FAILED:]):
             reasons = "<br>".join(esc(f) for f in run.failures) or "failed"
             out.append(
-                f'<tr class="failed"><td>{esc(run.when)}</td><td>{esc(run.spider)}</td>'
+                f'<tr class="failed"><td>{esc(run.when)}</td><td>{esc(run.who)}</td>'
                 f'<td class="why">{reasons}</td></tr>'
             )
         out.append("</table>")
@@ -561,7 +568,7 @@ def _runs_section(ov: Overview) -> list[str]:
         size = "" if run.archive_size is None else fmt(run.archive_size)
         out.append(
             f'<tr class="{"failed" if run.failed else "ok"}"><td>{esc(run.when)}</td>'
-            f'<td>{esc(run.spider)}</td><td class="n">{fmt(run.new)}</td>'
+            f'<td>{esc(run.who)}</td><td class="n">{fmt(run.new)}</td>'
             f'<td class="n">{fmt(run.updated)}</td><td class="n">{fmt(run.unchanged)}</td>'
             f"<td>{_counts(run.dropped)}</td><td>{_counts(run.errors)}</td>"
             f'<td class="n">{duration}</td><td class="n">{size}</td><td>{status}</td></tr>'

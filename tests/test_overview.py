@@ -31,6 +31,7 @@ HOSTILE = {
     "reason": "<iframe src=//evil.example/></iframe>",
     "failure": '</title><style>*{display:none}</style><script src="//evil.example/x.js">',
     "spider": "<marquee>roll</marquee>",
+    "job": "<blink>job1</blink>",
 }
 
 
@@ -96,6 +97,7 @@ def test_hostile_strings_from_the_archive_are_text_never_markup(tmp_path):
             {
                 "started": "2024-03-01T01:00:00+00:00",
                 "spider": HOSTILE["spider"],
+                "job": HOSTILE["job"],
                 "failed": True,
                 "failures": [HOSTILE["failure"]],
                 "dropped": {HOSTILE["reason"]: 2},
@@ -114,7 +116,7 @@ def test_hostile_strings_from_the_archive_are_text_never_markup(tmp_path):
 
     doc = html5lib.parse(page)  # read as a browser reads it
     tags = {el.tag.replace(NS, "").split("}")[-1] for el in doc.iter() if isinstance(el.tag, str)}
-    assert not tags & {"script", "img", "iframe", "marquee"}, tags
+    assert not tags & {"script", "img", "iframe", "marquee", "blink"}, tags
     assert [t for t in tags if t == "style"] == ["style"]  # only the page's own, in <head>
     assert len(doc.findall(f".//{NS}style")) == 1
     for el in doc.iter():
@@ -122,7 +124,7 @@ def test_hostile_strings_from_the_archive_are_text_never_markup(tmp_path):
             assert not name.lower().startswith("on"), (el.tag, name)
             assert not str(value).lower().startswith("javascript:"), (el.tag, name, value)
     text = "".join(doc.itertext())
-    for key in ("title", "source", "failure", "spider", "reason"):
+    for key in ("title", "source", "failure", "spider", "reason", "job"):
         assert HOSTILE[key] in text, key  # shown as the text it is
     assert "<img src=x onerror=alert(5)>.json" in text  # the unreadable report, named
 
