@@ -101,7 +101,11 @@ def roll_columns(table: ColumnTable, value: str | None) -> list[Column]:
 
 
 def _sina_url(name: str, url: str, article: bool) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port out of range raises ValueError)
+    except ValueError as exc:
+        raise BadArgument(f"-a {name}: {url!r} is not a well-formed URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadArgument(f"-a {name}: {url!r} is not an http(s) URL")
     if not is_sina_host(parts.hostname):

@@ -29,7 +29,11 @@ def _convert(args) -> int:
     from sinacrawl.columns import ColumnTable
     from sinacrawl.convert import ConversionError, Converter
 
-    parts = urlsplit(args.url)
+    try:
+        parts = urlsplit(args.url)
+        parts.port  # noqa: B018  (a port out of range raises ValueError)
+    except ValueError as exc:
+        raise UsageError(f"--url {args.url!r} is not a well-formed URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--url {args.url!r}: give the http(s) URL the page was saved from")
     page = Path(args.page)
@@ -247,6 +251,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if isinstance(getattr(args, "archive", None), str) and not args.archive.strip():
+            # ('' would be the current folder: never guessed)
+            raise UsageError("the archive folder is empty: give its path, e.g. archive")
         code = args.func(args)
         sys.stdout.flush()
         return code

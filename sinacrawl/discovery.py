@@ -116,6 +116,8 @@ def judge(
     seen = record.mtime if record.mtime is not None else _epoch(record.last_crawled)
     if mtime is not None and mtime > seen:
         return UPDATE
+    if not state.has_post(record):  # (deleted by hand, or lost): fetched and written again
+        return UPDATE
     return KNOWN
 
 

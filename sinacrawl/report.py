@@ -16,6 +16,8 @@ from sinacrawl.archive import output_dir
 logger = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
+# error kinds of article requests that never reached the spider
+FILTERED_KINDS = ("filtered", "offsite_redirect", "redirect_loop")
 EXIT_LOCKED = 3
 
 
@@ -42,12 +44,21 @@ def summarize(stats: dict, settings) -> dict:
             f"column {column}: the listing answered but listed no article "
             "(has Sina changed its layout?)"
         )
-    article_errors = errors.get("article", 0)
+    # an article that failed for now (a 404, an empty page, no title… kept for a re-check)
+    # is a failed article too; filtered requests are counted in errors already
+    retried = sum(v for k, v in prefixed("sinacrawl/deferred/").items() if k not in FILTERED_KINDS)
+    article_errors = errors.get("article", 0) + retried
     max_rate = settings.getfloat("SINACRAWL_MAX_ERROR_RATE")
     if article_requests and article_errors / article_requests > max_rate:
         failures.append(
-            f"{article_errors} of {article_requests} articles could not be fetched "
-            f"(more than {max_rate:.0%})"
+            f"{article_errors} of {article_requests} articles could not be fetched or gave "
+            f"no post (more than {max_rate:.0%})"
+        )
+    filtered = sum(errors.get(k, 0) for k in FILTERED_KINDS)
+    if filtered:
+        failures.append(
+            f"{filtered} article requests were filtered on the way (off-site redirect, "
+            "redirect loop or another filter; see errors)"
         )
     asked = stats.get("sinacrawl/articles/asked", 0)
     gave_post = (
@@ -140,6 +151,26 @@ class RunReport:
         # temporary report files a run killed while writing them (or a full disk) left
         for leftover in [*root.glob(".last-run.json.tmp"), *root.glob("reports/.*.json.tmp")]:
             leftover.unlink(missing_ok=True)
+        # Until this run ends, last-run.json says it has not: a run killed with kill -9 (or
+        # stopped by a second signal) never leaves the previous run's success standing.
+        started = self.crawler.stats.get_value("start_time")
+        running = {
+            "spider": spider.name,
+            "started": started.isoformat() if started else None,
+            "finished": None,
+            "finish_reason": None,
+            "running": True,
+            "failed": True,
+            "failures": ["the run has not finished (it is still running, or it was killed)"],
+        }
+        try:
+            self._write_file(root / "last-run.json", json.dumps(running, indent=2) + "\n")
+        except OSError as exc:
+            logger.error("could not mark %s as running: %s", root / "last-run.json", exc)
+            try:
+                (root / "last-run.json").unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def spider_closed(self, spider, reason):
         if reason == "finished" and hasattr(spider, "unaccounted"):
@@ -177,20 +208,25 @@ class RunReport:
             logger.error("run failed: %s", failure)
 
     @staticmethod
+    def _write_file(path: Path, text: str) -> None:
+        """``text`` into ``path`` atomically (a temporary file, fsync, rename)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    @staticmethod
     def write(root: Path, report: dict, spider: str) -> None:
         text = json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
         stamp = (report["started"] or "").replace(":", "").replace("-", "")[:15] or "run"
         history = root / "reports" / f"{stamp}Z-{spider}.json"
         for path in (history, root / "last-run.json"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            try:
-                with open(tmp, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+            RunReport._write_file(path, text)
         logger.info("run report written to %s", root / "last-run.json")

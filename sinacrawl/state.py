@@ -259,6 +259,11 @@ class ArchiveState:
     def add_alias(self, alias_id: str, article_id: str, url: str | None) -> None:
         raise NotImplementedError
 
+    def has_post(self, record: Record) -> bool:
+        """Whether the archived article's post is on disk (a post deleted by hand is
+        fetched and written again)."""
+        return True
+
     def recover(self) -> dict[str, int]:
         raise NotImplementedError
 
@@ -372,6 +377,7 @@ class SqliteState(ArchiveState):
             fresh = not self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
             self.db.executescript(SCHEMA)
             self._migrate(0 if not fresh and version < SCHEMA_VERSION else SCHEMA_VERSION)
+            empty = not self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone()
         except (sqlite3.DatabaseError, StoreFailed) as exc:
             code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
             if isinstance(exc, StoreFailed):
@@ -386,6 +392,14 @@ class SqliteState(ArchiveState):
                 f"{db_path} is not a readable SQLite database ({exc}): run `sinacrawl repair "
                 f"{self.root}` to rebuild it from the posts (the damaged file is kept aside)"
             ) from None
+        if empty and not rebuilding and _has_posts(self.root):
+            # an index emptied, truncated to 0 bytes or swapped for another: crawling on
+            # would fetch every article again and lose their history
+            self.db.close()
+            raise ArchiveUnusable(
+                f"{db_path} lists no article though {self.root} holds posts (emptied or "
+                f"replaced?): run `sinacrawl repair {self.root}` to rebuild it from the posts"
+            )
 
     def _migrate(self, version: int) -> None:
         if version < SCHEMA_VERSION:
@@ -573,6 +587,10 @@ class SqliteState(ArchiveState):
             return check_relative(self.root, rel)
         except UnsafePath:
             return None
+
+    def has_post(self, record: Record) -> bool:
+        path = self._inside(record.path)
+        return path is not None and path.is_file()
 
     def recover(self) -> dict[str, int]:
         """Settle writes a killed run left pending; returns what was done."""

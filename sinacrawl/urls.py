@@ -179,3 +179,33 @@ def absolute_url(url: str, base: str) -> str | None:
     if is_sina_host(parts.hostname or "") and parts.scheme.lower() == "http":
         full = urlunsplit(("https",) + tuple(parts[1:]))  # type: ignore[arg-type]
     return full
+
+
+def article_url(url: str) -> str | None:
+    """A listed article URL made fetchable (protocol-relative becomes https), or None when
+    it is not the http(s) URL of a Sina article page (a ``javascript:`` link, a bad port,
+    another host, a list page…): such an entry of a listing is counted and skipped, never
+    requested, never remembered.
+
+    >>> article_url("//finance.sina.com.cn/china/2026-11-20/doc-inabcdef1234567.shtml")
+    'https://finance.sina.com.cn/china/2026-11-20/doc-inabcdef1234567.shtml'
+    >>> article_url("https://finance.sina.com.cn:99999/a/doc-inabcdef1234567.shtml") is None
+    True
+    >>> article_url("javascript:alert(1)") is None
+    True
+    """
+    url = (url or "").strip()
+    if url.startswith("//"):
+        url = "https:" + url
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port out of range raises ValueError)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if not is_sina_host(parts.hostname) or not is_article_path(parts.path):
+        return None
+    if any(c.isspace() or ord(c) < 0x20 for c in url):
+        return None
+    return url

@@ -7,8 +7,9 @@ import scrapy
 from sinacrawl import arguments
 from sinacrawl.columns import ColumnTable
 from sinacrawl.discovery import FETCH, KNOWN, judge, page_is_last
-from sinacrawl.pages.roll import MalformedReply, RollApiPage, roll_api_url
+from sinacrawl.pages.roll import PAGE_SIZE, MalformedReply, RollApiPage, roll_api_url
 from sinacrawl.spider import SinaSpider
+from sinacrawl.urls import article_url
 
 
 class RollSpider(SinaSpider):
@@ -44,6 +45,13 @@ class RollSpider(SinaSpider):
         self.page_cap = self.page_cap or self.settings.getint("SINACRAWL_MAX_PAGES") or None
         if self.archive is not None:  # what earlier runs discovered but could not settle
             for article_id, url, column, mtime, attempts in self.archive.frontier():
+                fetchable = article_url(url)
+                if fetchable is None:  # (an entry an older version let in): let it go
+                    self.stats.inc_value("sinacrawl/discovered/bad_item")
+                    self.logger.info("frontier: %r is not a Sina article URL: removed", url)
+                    self.archive.settle(article_id)
+                    continue
+                url = fetchable
                 self.requested.add(article_id)
                 self.stats.inc_value(
                     "sinacrawl/discovered/recheck" if attempts else "sinacrawl/discovered/frontier"
@@ -70,12 +78,26 @@ class RollSpider(SinaSpider):
 
     def parse_api(self, response, column, page):
         try:
-            entries = RollApiPage(response).entries()
+            reply = RollApiPage(response)
+            entries = reply.entries()
         except MalformedReply as exc:
             yield from self.fail_column(column, f"malformed reply ({exc}) from {response.url}")
             return
+        for what, why in reply.skipped:
+            self.stats.inc_value("sinacrawl/discovered/bad_item")
+            self.logger.info("column %s page %d: skipped %s (%s)", column, page, what, why)
         if page == 1 and not entries:
             self.stats.inc_value(f"sinacrawl/empty_listing/{column}")
+        total = reply.total()
+        if page > 1 and not entries and total is not None and total > (page - 1) * PAGE_SIZE:
+            # a short answer in mid-paging: the column is not complete, and no watermark
+            # may say it is (later runs would stop before the rest)
+            yield from self.fail_column(
+                column,
+                f"page {page} listed nothing though the API counts {total} items "
+                f"(more than {page - 1} pages of {PAGE_SIZE}): paging stopped",
+            )
+            return
         listed = self.listed.setdefault(column, set())
         fresh = {e.id for e in entries} - listed
         listed.update(fresh)

@@ -228,9 +228,7 @@ def test_an_output_folder_that_is_a_file_is_one_line(tmp_path):
 def test_url_files_with_a_bom_comments_and_inline_comments(tmp_path):
     art = _first_china_article()
     urls = tmp_path / "urls.txt"
-    urls.write_bytes(
-        "\ufeff# a list\n\n".encode() + f"{art['url']}   # the one I want\n".encode()
-    )
+    urls.write_bytes("\ufeff# a list\n\n".encode() + f"{art['url']}   # the one I want\n".encode())
     out = tmp_path / "a"
     proc = run_crawl("article", out, "-a", f"file={urls}", replay=SITE)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -274,7 +272,9 @@ def test_an_api_that_repeats_its_pages_stops_and_fails(tmp_path):
     out = tmp_path / "a"
     with SiteServer(SITE) as server:
         for page in range(2, 8):
-            url = f"https://feed.mix.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page={page}"
+            url = (
+                f"https://feed.mix.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page={page}"
+            )
             server.overrides[replay_key(url)] = (200, {"Content-Type": "application/json"}, first)
         proc = run_crawl("roll", out, "-a", "columns=china", upstream=server.url)
         api = len(server.requests_of("api"))
@@ -340,8 +340,12 @@ def test_one_signal_stops_a_slowed_down_run_within_bounds_with_its_report(tmp_pa
     out = tmp_path / "a"
     with SiteServer(SITE, faults=plan) as server:
         cmd = crawl_cmd(
-            "roll", out, "-s", "SINACRAWL_RETRY_AFTER_MAX=300",
-            "-s", "SINACRAWL_STOP_TIMEOUT=90",  # (the waits end by themselves, well before)
+            "roll",
+            out,
+            "-s",
+            "SINACRAWL_RETRY_AFTER_MAX=300",
+            "-s",
+            "SINACRAWL_STOP_TIMEOUT=90",  # (the waits end by themselves, well before)
             upstream=server.url,
         )
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stderr=subprocess.PIPE, text=True)
@@ -382,7 +386,12 @@ def test_a_run_held_by_hanging_downloads_stops_at_the_stop_timeout(tmp_path):
     out = tmp_path / "a"
     with SiteServer(SITE, faults=plan) as server:
         cmd = crawl_cmd(
-            "roll", out, "-s", "DOWNLOAD_TIMEOUT=600", "-s", "SINACRAWL_STOP_TIMEOUT=3",
+            "roll",
+            out,
+            "-s",
+            "DOWNLOAD_TIMEOUT=600",
+            "-s",
+            "SINACRAWL_STOP_TIMEOUT=3",
             upstream=server.url,
         )
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stderr=subprocess.PIPE, text=True)
@@ -461,3 +470,222 @@ def test_a_full_disk_fails_the_run_in_few_lines_and_the_next_run_loses_nothing(s
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     table = {c["key"] for c in DEFAULT_COLUMNS if c["lid"] is not None}
     assert set(index_rows(out)) == expected_ids(table)  # every article, once
+
+
+# -- what an adversary found ------------------------------------------------------------------
+API1 = "https://feed.mix.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page=1"
+API2 = "https://feed.mix.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page=2"
+JSON = {"Content-Type": "application/json"}
+
+
+def _china_reply() -> dict:
+    return json.loads((SITE / "api" / "155-1686-1" / "body.json").read_bytes())
+
+
+def test_odd_urls_in_a_listing_are_skipped_and_never_block_later_runs(tmp_path):
+    reply = _china_reply()
+    items = reply["result"]["data"]
+    relative = items[0]["url"].removeprefix("https:")  # //finance.sina.com.cn/…
+    items[0]["url"] = relative
+    odd = [
+        "javascript:alert(1)",
+        "https://finance.sina.com.cn:99999/c/doc-inabcdef1234567.shtml",
+        "http://[::1/doc-inabcdef1234567.shtml",
+        "https://finance.sina.com.cn/china/",
+    ]
+    items[1:1] = [dict(items[1], url=u, docid="") for u in odd] + ["not an object"]
+    out = tmp_path / "a"
+    with SiteServer(SITE) as server:
+        server.overrides[replay_key(API1)] = (200, JSON, json.dumps(reply).encode())
+        proc = run_crawl("roll", out, upstream=server.url)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "Traceback" not in proc.stderr
+        assert _china_reply()["result"]["data"][0]["docid"].removeprefix("comos:") in index_rows(
+            out
+        )
+        # an entry an older version let into the frontier is removed, not requested
+        con = sqlite3.connect(out / "index.sqlite")
+        con.execute(
+            "INSERT INTO frontier(id, url, column_key, mtime, discovered) "
+            "VALUES ('xbad', '//finance.sina.com.cn/x/doc-ixbad.shtml :99', 'china', NULL, '')"
+        )
+        con.commit()
+        con.close()
+        again = run_crawl("roll", out, upstream=server.url)
+    assert again.returncode == 0, again.stderr[-2000:]
+    con = sqlite3.connect(out / "index.sqlite")
+    assert con.execute("SELECT count(*) FROM frontier WHERE id='xbad'").fetchone()[0] == 0
+
+
+def test_a_page_that_only_looks_empty_is_retried_but_a_video_page_is_not():
+    from scrapy.http import HtmlResponse
+
+    from sinacrawl.pages import ArticlePage
+
+    art = _first_china_article()
+    busy = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>访问受限</title></head><body>"
+        "<div class='sina-header'><a href='https://finance.sina.com.cn/'>新浪财经</a></div>"
+        "<p>您的访问过于频繁，请稍后再试</p></body></html>"
+    ).encode()
+    page = ArticlePage(HtmlResponse(art["url"], body=busy))
+    assert page.not_article_reason() == "no_article_body"
+    video = manifest()["specials"][2]
+    body = (SITE / "video" / video["id"] / "page.html").read_bytes()
+    assert ArticlePage(HtmlResponse(video["url"], body=body)).not_article_reason() == "not_article"
+
+
+def test_a_short_answer_in_mid_paging_fails_the_column_and_sets_no_watermark(tmp_path):
+    reply = _china_reply()
+    reply["result"]["total"] = 440
+    empty = _china_reply()
+    empty["result"]["data"] = []
+    empty["result"]["total"] = 440
+    out = tmp_path / "a"
+    with SiteServer(SITE) as server:
+        server.overrides[replay_key(API1)] = (200, JSON, json.dumps(reply).encode())
+        server.overrides[replay_key(API2)] = (200, JSON, json.dumps(empty).encode())
+        proc = run_crawl("roll", out, upstream=server.url)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert any("listed nothing though the API counts 440" in f for f in report(out)["failures"])
+    con = sqlite3.connect(out / "index.sqlite")
+    assert con.execute("SELECT count(*) FROM watermarks").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("how", ["zero_bytes", "no_rows"])
+def test_an_emptied_index_beside_posts_is_refused(tmp_path, how):
+    out = tmp_path / "a"
+    assert run_crawl("roll", out, replay=SITE).returncode == 0
+    db = out / "index.sqlite"
+    if how == "zero_bytes":
+        for p in out.glob("index.sqlite*"):
+            p.unlink()
+        db.write_bytes(b"")
+    else:
+        con = sqlite3.connect(db)
+        con.execute("DELETE FROM articles")
+        con.commit()
+        con.close()
+    proc = run_crawl("roll", out, replay=SITE)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "lists no article" in proc.stderr and "sinacrawl repair" in proc.stderr
+
+
+def test_a_run_where_many_articles_fail_for_now_fails(tmp_path):
+    ids = sorted(a["id"] for a in manifest()["articles"] if a["column"] == "china")[:8]
+
+    def plan(h, url, attempt):
+        if any(i in url for i in ids):
+            h.send_response(404)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return True
+        return False
+
+    out = tmp_path / "a"
+    with SiteServer(SITE, faults=plan) as server:
+        proc = run_crawl("roll", out, upstream=server.url)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert any("gave no post" in f for f in report(out)["failures"])
+
+
+def test_one_article_redirecting_to_itself_fails_the_run(tmp_path):
+    victim = _first_china_article()["id"]
+
+    def plan(h, url, attempt):
+        if victim not in url:
+            return False
+        h.send_response(302)
+        h.send_header("Location", url)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+        return True
+
+    out = tmp_path / "a"
+    with SiteServer(SITE, faults=plan) as server:
+        proc = run_crawl("roll", out, upstream=server.url)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert any("filtered on the way" in f for f in report(out)["failures"])
+
+
+def test_a_post_deleted_by_hand_comes_back(tmp_path):
+    out = tmp_path / "a"
+    assert run_crawl("roll", out, replay=SITE).returncode == 0
+    victim = sorted(out.rglob("*.md"))[0]
+    before = victim.read_bytes()
+    victim.unlink()
+    proc = run_crawl("roll", out, replay=SITE)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert victim.read_bytes() == before
+    assert report(out)["requests"].get("article") == 1
+    check_consistent(out)
+
+
+def test_a_killed_run_leaves_no_earlier_success_in_last_run(tmp_path):
+    import signal
+    import subprocess
+
+    from tests.crawlrun import ROOT, crawl_cmd, env
+
+    out = tmp_path / "a"
+    assert run_crawl("roll", out, replay=SITE).returncode == 0
+    release = threading.Event()
+
+    def plan(h, url, attempt):
+        if "/api/roll/" in url or url.endswith("robots.txt"):
+            return False
+        release.wait(60)
+        return True
+
+    with SiteServer(SITE, faults=plan) as server:
+        cmd = crawl_cmd("roll", out, "-a", "refresh=1", upstream=server.url)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not server.requests_of("article") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        release.set()
+    rep = report(out)
+    assert rep["failed"] is True and rep["running"] is True
+
+
+@pytest.mark.parametrize(
+    "args,says",
+    [
+        (
+            ["-a", "url=https://finance.sina.com.cn:99999/c/doc-inabcdef1234567.shtml"],
+            "well-formed",
+        ),
+        (["-a", "url=http://[::1/c/doc-inabcdef1234567.shtml"], "well-formed"),
+        (["-a", f"url={_first_china_article()['url']}", "-s", "SINACRAWL_OUTPUT_DIR="], "is empty"),
+    ],
+)
+def test_more_wrong_arguments_are_one_line(tmp_path, args, says):
+    out = tmp_path / "never"
+    proc = run_crawl("article", out, *args)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert says in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_a_dangling_link_as_output_folder_and_empty_archive_paths_are_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.crawlrun import ROOT, env
+
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "gone")
+    proc = run_crawl("roll", link, replay=SITE)
+    assert proc.returncode == 2 and "which is missing" in proc.stderr, proc.stderr[-2000:]
+    for command in ("repair", "verify", "index"):
+        done = subprocess.run(
+            [sys.executable, "-m", "sinacrawl", command, ""],
+            cwd=tmp_path,
+            env=env(),
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2 and "archive folder is empty" in done.stderr, done.stderr
+    assert not (tmp_path / "index.sqlite").exists() and ROOT.exists()

@@ -54,6 +54,8 @@ def _check_sources(settings) -> str | None:
 
 def _check_folder(root: Path) -> str | None:
     """Why ``root`` cannot be the output folder, or None."""
+    if root.is_symlink() and not root.exists():
+        return f"SINACRAWL_OUTPUT_DIR={root} is a link to {os.readlink(root)}, which is missing"
     if root.exists() and not root.is_dir():
         return f"SINACRAWL_OUTPUT_DIR={root} is a file, not a folder: give a folder"
     parent = root
@@ -132,6 +134,12 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_USAGE
             return
         lock = None
+        if crawler.settings.get("SINACRAWL_OUTPUT_DIR") == "":
+            _say(
+                "-s SINACRAWL_OUTPUT_DIR= is empty: give the output folder; not starting", settings
+            )
+            self.exitcode = EXIT_USAGE
+            return
         root = output_dir(crawler.settings)
         if root is not None:
             why = _check_folder(root)

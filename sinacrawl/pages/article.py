@@ -253,10 +253,30 @@ class ArticlePage:
                 return "empty_page"
             if "</html" not in self.text[-4096:].lower():
                 return "truncated"
-            return "not_article"
+            # For good only with proof of another kind: a maintenance, anti-bot or error page
+            # answered 200 in place of the article says nothing lasting about it.
+            return "not_article" if self._other_kind() else "no_article_body"
         if not self.title():
             return "no_title"
         return None
+
+    def _other_kind(self) -> bool:
+        """Whether the page is positively something other than an article: it says so
+        (``og:type`` video…), its URL is not an article's, or it is a list or quote page."""
+        kind = (self._meta("og:type") or "").lower()
+        if kind and kind not in ("article", "news"):
+            return True
+        if not is_article_path(_SCHEME_HOST.sub("", self.fetched_url).split("?")[0]):
+            return True
+        if self.root.xpath(
+            "//*[@id='hqDetails' or contains(@class, 'listBlk') or contains(@class, 'list_009')"
+            " or contains(@class, 'feed-card')]"
+        ):
+            return True
+        links = self.root.xpath(
+            "count(//a[contains(@href, '/doc-i') or contains(@href, '/detail-i')])"
+        )
+        return links >= 20  # a list of articles
 
     def _deleted_marker(self) -> bool:
         head = " ".join(self.root.xpath("//title//text() | //body//text()")[:200])

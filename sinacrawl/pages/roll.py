@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from sinacrawl.urls import article_id, canonical_url
+from sinacrawl.urls import article_id, article_url, canonical_url
 
 ROLL_API = "https://feed.mix.sina.com.cn/api/roll/get"
 PAGE_SIZE = 50
@@ -77,12 +77,17 @@ class RollApiPage:
         return _int(self.result.get("total"))
 
     def entries(self) -> list[RollEntry]:
+        """The page's article entries; the others (not an object, no URL, a URL that is
+        not a Sina article's) are listed in ``self.skipped`` as (what, why)."""
         out = []
+        self.skipped: list[tuple[str, str]] = []
         for raw in self.result["data"]:
             if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
+                self.skipped.append((repr(raw)[:80], "an item without a URL"))
                 continue
-            url = raw["url"].strip()
-            if not url:
+            url = article_url(raw["url"])
+            if url is None:
+                self.skipped.append((raw["url"][:200], "not a Sina article URL"))
                 continue
             out.append(
                 RollEntry(
