@@ -34,6 +34,9 @@ SINACRAWL_STOP_TIMEOUT = 30  # seconds from a first SIGTERM/SIGINT to a forced s
 SINACRAWL_PROGRESS = True  # a live progress line on a terminal (never in a log file)
 SINACRAWL_WORKERS = 0  # processes reading article pages beside the event loop (0: inline)
 SINACRAWL_WRITE_THREADS = True  # posts written and fsynced off the event-loop thread
+SINACRAWL_WARC = False  # record every exchange in WARC files (sinacrawl/warc.py)
+SINACRAWL_WARC_DIR = None  # where; None: <SINACRAWL_OUTPUT_DIR>/warc
+SINACRAWL_WARC_MAX_SIZE = 1_000_000_000  # bytes; a WARC file is closed and the next begun past it
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -51,6 +54,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "sinacrawl.politeness.BackoffRetryMiddleware": 550,
     "sinacrawl.middlewares.RequestKindStats": 980,
+    # Sees each attempt as the handler answered it (before decompression), replay included.
+    "sinacrawl.warc.WarcRecorder": 985,
     "sinacrawl.replay.ReplayMiddleware": 990,
 }
 
