@@ -140,6 +140,22 @@ def _repair(args) -> int:
     return 0
 
 
+def _rebuild(args) -> int:
+    from sinacrawl.rebuild import RebuildError, rebuild
+
+    root = _archive(args.archive)
+    try:
+        outcome = rebuild(root, dry_run=args.dry_run, warc=Path(args.warc) if args.warc else None)
+    except RebuildError as exc:
+        if exc.code == 2:
+            raise UsageError(str(exc)) from None
+        print(f"sinacrawl rebuild: {exc}", file=sys.stderr)
+        return exc.code
+    for line in outcome.lines:
+        _say(f"sinacrawl rebuild: {line}")
+    return 1 if outcome.failed else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sinacrawl", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -161,6 +177,11 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("repair", help="rebuild or mend an archive's index from its posts")
     rep.add_argument("archive", help="the output folder")
     rep.set_defaults(func=_repair)
+    reb = sub.add_parser("rebuild", help="re-extract every post from the archive's WARC files")
+    reb.add_argument("archive", help="the output folder")
+    reb.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    reb.add_argument("--warc", help="the WARC folder (default: SINACRAWL_WARC_DIR, ARCHIVE/warc)")
+    reb.set_defaults(func=_rebuild)
     return parser
 
 

@@ -294,9 +294,7 @@ class WarcRecorder:
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id},
         )
         records = [resp, req]
-        meta = {
-            f"sinacrawl-{name}": request.meta.get(f"sinacrawl_{name}") for name in META_FIELDS
-        }
+        meta = {f"sinacrawl-{name}": request.meta.get(f"sinacrawl_{name}") for name in META_FIELDS}
         lines = "".join(
             f"{name}: {int(value) if isinstance(value, bool) else value}\r\n"
             for name, value in meta.items()
