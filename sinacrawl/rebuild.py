@@ -56,7 +56,7 @@ def why(old: bytes, new: bytes) -> str:
     parts = [k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k)]
     if body_a != body_b:
         lines_a, lines_b = body_a.splitlines(), body_b.splitlines()
-        changed = sum(1 for x, y in zip(lines_a, lines_b) if x != y)
+        changed = sum(1 for x, y in zip(lines_a, lines_b, strict=False) if x != y)
         changed += abs(len(lines_a) - len(lines_b))
         parts.append(f"body, {changed} line{'s' if changed != 1 else ''}")
     return ", ".join(parts) or "bytes"
@@ -102,7 +102,8 @@ def _crawl(root: Path, folder: Path) -> dict:
     process = CrawlerProcess(_settings(root))
     crawler = process.create_crawler("warc")
     try:
-        crawler.spidercls.check_arguments(crawler.settings, path=str(folder), rebuild="1")
+        spider = crawler.spidercls
+        spider.check_arguments(crawler.settings, path=str(folder), rebuild="1")  # type: ignore[attr-defined]
     except BadArgument as exc:
         raise RebuildError(f"{folder}: {exc}") from None
     lock = OutputLock(root)

@@ -92,7 +92,7 @@ def recover(folder: Path) -> list[str]:
     """Close the ``.open`` files of dead writers: cut after the last whole record, rename
     (or remove one with no whole record). A file whose writer lives (its lock is held) is
     left alone. Returns one line per file handled."""
-    done = []
+    done: list[str] = []
     if not folder.is_dir():
         return done
     for path in sorted(folder.glob(f"*.warc*{OPEN_SUFFIX}")):
