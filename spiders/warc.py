@@ -59,6 +59,10 @@ class WarcSpider(SinaSpider):
         for kind, n in scan.counts.items():
             self.stats.inc_value(f"sinacrawl/warc/records/{kind}", n)
         for reason, n in scan.dropped.items():
+            if self.rebuild and reason == "not_article_record":
+                # (the archive's own WARC holds its API, list and robots.txt pages)
+                self.stats.inc_value("sinacrawl/warc/records/other_pages", n)
+                continue
             self.stats.inc_value(f"sinacrawl/dropped/{reason}", n)
             self.stats.inc_value("sinacrawl/dropped", n)
         for line in scan.errors:
