@@ -16,6 +16,7 @@ import gzip
 import re
 import shutil
 import tempfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -107,29 +108,38 @@ def _date(record) -> datetime:
 
 
 def _single_member(path: Path) -> bool:
-    """True for a gzip file holding many records in one member (offsets cannot seek)."""
+    """True for a gzip file holding several records in one member (offsets cannot seek):
+    its first member goes on past the end of its first record."""
     with open(path, "rb") as fh:
         if fh.read(3) != _GZIP_MAGIC:
             return False
         fh.seek(0)
-        it = ArchiveIterator(fh)
-        offsets = []
-        try:
-            for _record in it:
-                offsets.append(it.get_record_offset())
-                if len(offsets) > 2:
-                    break
-        except Exception:  # noqa: BLE001 (a broken file: the real scan says why)
-            return False
-    return len(offsets) > 1 and len(set(offsets)) == 1
+        inflater = zlib.decompressobj(31)
+        out, need = b"", None
+        while chunk := fh.read(1 << 16):
+            try:
+                out += inflater.decompress(chunk)
+            except zlib.error:
+                return False  # (a broken file: the scan says why)
+            if need is None and b"\r\n\r\n" in out:
+                head = out.partition(b"\r\n\r\n")[0]
+                length = re.search(rb"(?im)^content-length:[ \t]*(\d+)", head)
+                if not length:
+                    return False
+                need = len(head) + 4 + int(length.group(1)) + 4
+            if need is not None and len(out) > need + 2:
+                return True
+            if inflater.eof:
+                return False
+    return False
 
 
 def _resync(fh, start: int, gz: bool) -> int | None:
     """The offset of the next record start after ``start`` (None: none left)."""
     needle = _GZIP_MAGIC if gz else b"WARC/1."
-    fh.seek(start + 1)
+    fh.seek(max(0, start) + 1)
     carry = b""
-    base = start + 1
+    base = max(0, start) + 1
     while chunk := fh.read(1 << 20):
         data = carry + chunk
         at = data.find(needle)

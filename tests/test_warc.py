@@ -331,6 +331,8 @@ def build_import_warcs(folder: Path) -> dict:
     # a deleted article: its last good capture, then Sina's placeholder (a 404)
     _response(writer, deleted_url, deleted_page, "2024-03-01T00:00:00Z")
     _response(writer, deleted_url, placeholder, "2025-06-01T00:00:00Z", "404 Not Found")
+    # a malformed record in the middle: reading goes on at the next one
+    buf.write(gzip.compress(b"NOT A WARC RECORD\r\n\r\n"))
     # a capture and a later revisit of the same payload
     first = _response(writer, revisit_url, revisit_page, "2024-01-01T00:00:00Z")
     revisit = writer.create_revisit_record(
@@ -365,8 +367,16 @@ def build_import_warcs(folder: Path) -> dict:
     plain_writer = WARCWriter(plain, gzip=False, warc_version="1.0")
     _response(plain_writer, plain_url, plain_page, "2022-01-01T00:00:00Z")
     (folder / "plain.warc").write_bytes(plain.getvalue())
+    # a whole file in one gzip member (offsets cannot seek in it)
+    whole_url, whole_page, whole_post = _case("images_captions")
+    whole = io.BytesIO()
+    whole_writer = WARCWriter(whole, gzip=False, warc_version="1.1")
+    whole_writer.write_record(whole_writer.create_warcinfo_record("whole", {"software": "test"}))
+    _response(whole_writer, whole_url, whole_page, "2023-01-01T00:00:00Z")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "whole.warc.gz").write_bytes(gzip.compress(whole.getvalue()))
     return {
-        "posts": {deleted_post, revisit_post, gb_post, plain_post},
+        "posts": {deleted_post, revisit_post, gb_post, plain_post, whole_post},
         "deleted_id": deleted_url.rsplit("doc-i", 1)[1].split(".")[0],
         "deleted_url": deleted_url,
     }
@@ -384,10 +394,10 @@ def test_import_gives_the_expected_posts_and_counts_and_twice_changes_nothing(tm
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert set(posts(out).values()) == expected["posts"]
     rep = report(out)
-    assert rep["new"] == 4 and rep["updated"] == 0
+    assert rep["new"] == 5 and rep["updated"] == 0
     assert rep["dropped"]["capture_404"] == 2  # the placeholder and the missing page
     assert rep["dropped"]["not_article_record"] == 1
-    assert rep["errors"] == {"warc_record": 1}  # the cut record, and the run went on
+    assert rep["errors"] == {"warc_record": 2}  # the bad and the cut record; the run went on
     assert "warc_record" in proc.stderr or "unreadable WARC record" in proc.stderr
     con = sqlite3.connect(out / "index.sqlite")
     assert con.execute("SELECT count(*) FROM tombstones").fetchone()[0] == 0
@@ -400,7 +410,7 @@ def test_import_gives_the_expected_posts_and_counts_and_twice_changes_nothing(tm
     again = run_crawl("warc", out, "-a", f"path={tmp_path / 'warcs'}")
     assert again.returncode == 0, again.stderr[-3000:]
     assert posts(out) == before and index_dump(out) == rows
-    assert report(out)["new"] == 0 and report(out)["skipped_known"] == 4
+    assert report(out)["new"] == 0 and report(out)["skipped_known"] == 5
 
 
 @pytest.mark.parametrize(
