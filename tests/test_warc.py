@@ -254,6 +254,9 @@ def test_rebuild_brings_back_every_post_byte_for_byte(recorded, tmp_path):
     assert again.returncode == 0
     assert f"0 rewritten, 0 restored, {len(original)} unchanged" in again.stdout
     assert index_dump(root) == before and posts(root) == original
+    # the WARC files are the crawler's own: verify finds nothing foreign
+    verify = sinacrawl("verify", str(root))
+    assert verify.returncode == 0 and "clean" in verify.stdout, verify.stdout
 
 
 PATCH = (
