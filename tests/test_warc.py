@@ -430,3 +430,44 @@ def test_import_arguments_are_checked(tmp_path, arg, says):
     assert proc.returncode == 2
     assert says in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "archive").exists()
+
+
+def test_a_gzip_encoded_answer_is_recorded_as_served_and_rebuilds(tmp_path):
+    """Over HTTP: the recorded body is the gzip the server sent (its digest verifies), and
+    rebuild decodes it into the same post the crawl wrote."""
+    url = "https://finance.sina.com.cn/china/gncj/2026-11-25/doc-intsxwxc7340626.shtml"
+    page = (SITE / "articles" / "ntsxwxc7340626" / "page.html").read_bytes()
+    served = gzip.compress(page)
+    out = tmp_path / "archive"
+    with SiteServer(SITE) as server:
+        from sinacrawl.replay import replay_key
+
+        server.overrides[replay_key(url)] = (
+            200,
+            {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"},
+            served,
+        )
+        proc = run_crawl(
+            "article", out, "-a", f"url={url}", "-s", "SINACRAWL_WARC=1", upstream=server.url
+        )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (post,) = posts(out).values()
+    (path,) = warcs(out / "warc")
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh, check_digests=True):
+            if (
+                record.rec_type == "response"
+                and record.rec_headers.get_header("WARC-Target-URI") == url
+            ):
+                assert record.http_headers.get_header("Content-Encoding") == "gzip"
+                assert record.raw_stream.read() == served  # as served, not as decoded
+                assert record.digest_checker.passed is not False
+                assert record.rec_headers.get_header("WARC-IP-Address") is None  # (a mirror's)
+                break
+        else:
+            pytest.fail("the article's response is not in the WARC")
+    for md in out.rglob("*.md"):
+        md.unlink()
+    rebuilt = sinacrawl("rebuild", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
+    assert list(posts(out).values()) == [post]
