@@ -155,10 +155,20 @@ class WarcFiles:
         WARCWriter(buffer, gzip=True, warc_version="1.1").write_record(record)
         data = memoryview(buffer.getvalue())
         assert self.fd is not None
-        while data:  # (one write in practice; a short write is finished)
-            written = os.write(self.fd, data)
-            data = data[written:]
-            self.size += written
+        start = self.size
+        try:
+            while data:  # (one write in practice; a short write is finished)
+                written = os.write(self.fd, data)
+                data = data[written:]
+                self.size += written
+        except OSError:
+            # (a full disk): no half record is left for the next ones to follow
+            try:
+                os.ftruncate(self.fd, start)
+                self.size = start
+            except OSError:
+                pass
+            raise
         self.records += 1
 
     def write(self, *records) -> None:
@@ -251,6 +261,10 @@ class WarcRecorder:
         except OSError as exc:
             # (a full disk): the crawl goes on, the loss is counted and said
             self.stats.inc_value("sinacrawl/errors/warc")
+            lost = self.stats.get_value("sinacrawl/errors/warc")
+            self.stats.set_value(
+                "sinacrawl/failure/warc", f"{lost} answers could not be recorded in WARC"
+            )
             logger.error("WARC: could not record %s: %s", response.url, exc)
         else:
             self.stats.inc_value("sinacrawl/warc/responses")

@@ -471,3 +471,38 @@ def test_a_gzip_encoded_answer_is_recorded_as_served_and_rebuilds(tmp_path):
     rebuilt = sinacrawl("rebuild", str(out))
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     assert list(posts(out).values()) == [post]
+
+
+def test_a_record_that_cannot_be_written_fails_the_run_and_the_crawl_goes_on(tmp_path):
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from sinacrawl.report import summarize
+    from sinacrawl.warc import WarcRecorder
+
+    crawler = get_crawler(
+        settings_dict={
+            "SINACRAWL_WARC": True,
+            "SINACRAWL_OUTPUT_DIR": str(tmp_path),
+            "SINACRAWL_WARC_MAX_SIZE": 10**9,
+        }
+    )
+    crawler.stats.open_spider()
+    recorder = WarcRecorder.from_crawler(crawler)
+    request = Request("https://finance.sina.com.cn/robots.txt")
+    recorder.process_request(request)
+    response = HtmlResponse(request.url, body=b"User-agent: *\n", request=request)
+    assert recorder.process_response(request, response) is response
+    good = recorder.files.path.stat().st_size
+    real_fd, recorder.files.fd = recorder.files.fd, os.open("/dev/full", os.O_WRONLY)  # ENOSPC
+    assert recorder.process_response(request, response) is response  # the crawl goes on
+    os.close(recorder.files.fd)
+    recorder.files.fd = real_fd
+    recorder.close()
+    stats = crawler.stats.get_stats()
+    assert stats["sinacrawl/errors/warc"] == 1 and stats["sinacrawl/warc/responses"] == 1
+    stats.update(finish_reason="finished")
+    verdict = summarize(stats, crawler.settings)
+    assert verdict["failed"] and "could not be recorded in WARC" in verdict["failures"][0]
+    (done,) = warcs(tmp_path / "warc")
+    assert done.stat().st_size == good and len(records(done)) == 3  # warcinfo + the first pair
