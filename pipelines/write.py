@@ -24,6 +24,16 @@ from sinacrawl.storage import ArchiveDir, UnsafePath, resolve_inside, temp_name
 logger = logging.getLogger(__name__)
 
 
+def _later(recorded: str | None, crawled: str) -> str:
+    """The later of two ISO times (``recorded`` may be ``unknown``, after a repair)."""
+    try:
+        if recorded and datetime.fromisoformat(recorded) >= datetime.fromisoformat(crawled):
+            return recorded
+    except ValueError:
+        pass
+    return crawled
+
+
 def _reactor_running() -> bool:
     """True inside a running crawl; never installs a reactor itself (tests, ``convert``)."""
     reactor = sys.modules.get("twisted.internet.reactor")
@@ -134,6 +144,8 @@ class WritePipeline:
         data = text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        if adapter.get("crawled"):  # a page read from a WARC: fetched then, not now
+            now = _later(known.last_crawled if known else None, adapter["crawled"])
         try:
             # (a lexical and symlink check up front; the write itself goes through
             # ArchiveDir, which refuses a folder swapped for a link later on)
@@ -157,7 +169,9 @@ class WritePipeline:
         )
         on_disk = self.dir.same_bytes(rel, data)
         if known and known.content_hash == digest and known.path == rel and on_disk:
-            self.state.touch(record.id, now, record.mtime)
+            fetched = not adapter.get("crawled")  # (a page from a WARC was fetched before)
+            if fetched or now != known.last_crawled or record.mtime not in (None, known.mtime):
+                self.state.touch(record.id, now, record.mtime)
             self.stats.inc_value("sinacrawl/unchanged")
             return None
         tmp = temp_name(target).name

@@ -150,3 +150,30 @@ def url_file(path: str | None) -> list[str]:
     if not found:
         raise BadArgument(f"-a file={path} lists no URL (only blank lines or # comments)")
     return found
+
+
+def warc_path(value: str | None) -> list[Path]:
+    """The WARC files of ``-a path=FILE_OR_FOLDER`` (a folder: its ``*.warc``/``*.warc.gz``
+    files, below it too)."""
+    from sinacrawl.warcread import warc_files
+
+    if value is None or not value.strip():
+        raise BadArgument("-a path= is missing: give a WARC file or a folder of WARC files")
+    path = Path(value)
+    if not path.exists():
+        raise BadArgument(f"-a path={value}: no such file or folder")
+    files = warc_files(path)
+    if not files:
+        raise BadArgument(f"-a path={value}: no .warc or .warc.gz file in this folder")
+    for file in files:
+        try:
+            with open(file, "rb") as fh:
+                head = fh.read(8)
+        except OSError as exc:
+            raise BadArgument(f"-a path={value}: cannot read {file} ({exc.strerror})") from None
+        if not (head.startswith(b"\x1f\x8b") or head.startswith(b"WARC/")):
+            raise BadArgument(
+                f"-a path={value}: {file} is not a WARC file (neither WARC/ nor gzip); "
+                "give WARC files (a page saved from the Wayback Machine: sinacrawl convert)"
+            )
+    return files

@@ -212,6 +212,22 @@ def _report(args) -> int:
     return 0
 
 
+def _rebuild(args) -> int:
+    from sinacrawl.rebuild import RebuildError, rebuild
+
+    root = _archive(args.archive)
+    try:
+        outcome = rebuild(root, dry_run=args.dry_run, warc=Path(args.warc) if args.warc else None)
+    except RebuildError as exc:
+        if exc.code == 2:
+            raise UsageError(str(exc)) from None
+        print(f"sinacrawl rebuild: {exc}", file=sys.stderr)
+        return exc.code
+    for line in outcome.lines:
+        _say(f"sinacrawl rebuild: {line}")
+    return 1 if outcome.failed else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sinacrawl", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -245,6 +261,11 @@ def _parser() -> argparse.ArgumentParser:
     rpt.add_argument("--since", help="first Beijing publish/run date, YYYY-MM-DD")
     rpt.add_argument("--until", help="last Beijing publish/run date, YYYY-MM-DD")
     rpt.set_defaults(func=_report)
+    reb = sub.add_parser("rebuild", help="re-extract every post from the archive's WARC files")
+    reb.add_argument("archive", help="the output folder")
+    reb.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    reb.add_argument("--warc", help="the WARC folder (default: SINACRAWL_WARC_DIR, ARCHIVE/warc)")
+    reb.set_defaults(func=_rebuild)
     return parser
 
 

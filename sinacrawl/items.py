@@ -22,3 +22,4 @@ class ArticleItem(scrapy.Item):
     body_html = scrapy.Field()  # the raw article container's HTML
     body = scrapy.Field()  # cleaned body HTML (set by the clean pipeline)
     mtime = scrapy.Field()  # roll API modification time (epoch seconds), when discovered there
+    crawled = scrapy.Field()  # when the page was fetched, for a page read from a WARC (ISO)

@@ -73,6 +73,8 @@ def summarize(stats: dict, settings) -> dict:
             f"{asked} articles were asked for and none was written or found unchanged "
             "(see dropped and errors)"
         )
+    for _key, why in sorted(prefixed("sinacrawl/failure/").items()):
+        failures.append(str(why))  # (a spider's own reason: e.g. no WARC record readable)
     if errors.get("report"):
         failures.append("the run report could not be written (see the log)")
     if errors.get("disk"):

@@ -38,6 +38,9 @@ SINACRAWL_WRITE_THREADS = True  # posts written and fsynced off the event-loop t
 # "Images"): /images/ is where a Hexo site serves its source/images/.
 SINACRAWL_IMAGES = False
 SINACRAWL_IMAGES_URL = "/images/"
+SINACRAWL_WARC = False  # record every exchange in WARC files (sinacrawl/warc.py)
+SINACRAWL_WARC_DIR = None  # where; None: <SINACRAWL_OUTPUT_DIR>/warc
+SINACRAWL_WARC_MAX_SIZE = 1_000_000_000  # bytes; a WARC file is closed and the next begun past it
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -56,6 +59,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "sinacrawl.politeness.BackoffRetryMiddleware": 550,
     "sinacrawl.middlewares.RequestKindStats": 980,
+    # Sees each attempt as the handler answered it (before decompression), replay included.
+    "sinacrawl.warc.WarcRecorder": 985,
     "sinacrawl.replay.ReplayMiddleware": 990,
 }
 
