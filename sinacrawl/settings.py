@@ -34,6 +34,11 @@ SINACRAWL_STOP_TIMEOUT = 30  # seconds from a first SIGTERM/SIGINT to a forced s
 SINACRAWL_PROGRESS = True  # a live progress line on a terminal (never in a log file)
 SINACRAWL_WORKERS = 0  # processes reading article pages beside the event loop (0: inline)
 SINACRAWL_WRITE_THREADS = True  # posts written and fsynced off the event-loop thread
+# Atom feeds (sinacrawl feed; with SINACRAWL_FEEDS, after each crawl writing an archive)
+SINACRAWL_FEEDS = False
+SINACRAWL_FEED_DIR = "feeds"
+SINACRAWL_FEED_SIZE = 50  # entries per feed, the newest
+SINACRAWL_SITE_URL = None  # the Hexo site's base URL: entries link there instead of to Sina
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -60,6 +65,7 @@ SPIDER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    "sinacrawl.feeds.FeedWriter": 90,  # (before the report, which counts its failures)
     "sinacrawl.report.RunReport": 100,
     "sinacrawl.progress.Progress": 110,
     "sinacrawl.shutdown.GracefulStop": 120,

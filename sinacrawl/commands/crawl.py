@@ -71,6 +71,13 @@ class Command(ScrapyCrawl):
                 _say(f"{exc}; not starting")
                 self.exitcode = EXIT_USAGE
                 return
+        from sinacrawl.feeds import check_settings
+
+        why = check_settings(crawler.settings)
+        if why:
+            _say(f"{why}; not starting")
+            self.exitcode = EXIT_USAGE
+            return
         lock = None
         root = output_dir(crawler.settings)
         if root is not None:
