@@ -234,8 +234,8 @@ def write_feeds(
             continue
         if row["in_all"] <= size:
             newest.append(entry)
-        if row["in_column"] <= size:
-            by_column.setdefault(entry.column, []).append(entry)
+        # (every row is among its column's newest: the newest overall are too)
+        by_column.setdefault(entry.column, []).append(entry)
     site = site_url.rstrip("/") + "/" if site_url else None
     feeds = {
         out / ALL: atom(
