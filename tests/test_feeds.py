@@ -153,7 +153,9 @@ def test_dates_are_the_publish_instant_in_beijing_time(archive, tmp_path):
         assert later == expected, row["id"]
         early += when.astimezone(BEIJING).date() != when.astimezone(timezone.utc).date()
     assert early, "no article whose Beijing date is not its UTC date: the check is blind"
-    assert any(r["mtime"] and r["mtime"] > instant(r["published"]).timestamp() for r in rows.values())
+    assert any(
+        r["mtime"] and r["mtime"] > instant(r["published"]).timestamp() for r in rows.values()
+    )
     # the feed's updated is its newest entry's
     feed_updated = lxml.etree.parse(str(out / "all.xml")).getroot().findtext(f"{ATOM}updated")
     assert feed_updated == max(
@@ -317,4 +319,3 @@ def test_bad_feed_settings_stop_a_crawl_before_it_starts(tmp_path):
         "not starting"
     ], done.stderr
     assert not out.exists()
-
