@@ -163,7 +163,9 @@ def main() -> int:
         print(f"setup_hexo: {exc}", file=sys.stderr)
         return 1
     versions = ", ".join(f"{k} {v}" for k, v in installed_versions(site).items())
-    print(f"setup_hexo: Volantis site ready in {site} ({time.monotonic() - started:.1f}s): {versions}")
+    print(
+        f"setup_hexo: Volantis site ready in {site} ({time.monotonic() - started:.1f}s): {versions}"
+    )
     return 0
 
 
