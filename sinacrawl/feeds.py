@@ -34,14 +34,16 @@ COLUMNS = "columns"
 TAG = "tag:sinacrawl,2005:"
 DEFAULT_SIZE = 50
 
-# The newest N rows of each column, and of the whole archive, by publish instant (the index
-# holds ISO 8601 times whose offsets may differ: julianday() compares the instants).
+# The newest N rows of each column by publish instant (the index holds ISO 8601 times whose
+# offsets may differ: julianday() compares the instants). The newest N of the whole archive
+# are among them.
 _NEWEST = """
-SELECT id, url, path, title, source, published, column_key, mtime,
-       ROW_NUMBER() OVER (PARTITION BY column_key
-                          ORDER BY julianday(published) DESC, id) AS in_column,
-       ROW_NUMBER() OVER (ORDER BY julianday(published) DESC, id) AS in_all
-FROM articles
+SELECT * FROM (
+    SELECT id, url, path, title, source, published, column_key, mtime,
+           ROW_NUMBER() OVER (PARTITION BY column_key
+                              ORDER BY julianday(published) DESC, id) AS in_column
+    FROM articles
+) WHERE in_column <= ? ORDER BY column_key, in_column
 """
 
 
@@ -199,8 +201,7 @@ def atom(
 
 def _rows(root: Path, size: int) -> Iterator[Mapping]:
     with open_readonly(root / INDEX) as con:
-        query = f"SELECT * FROM ({_NEWEST}) WHERE in_column <= ? OR in_all <= ? ORDER BY in_all"
-        yield from con.execute(query, (size, size))
+        yield from con.execute(_NEWEST, (size,))
 
 
 def write_feeds(
@@ -220,7 +221,7 @@ def write_feeds(
     """
     labels = labels or {}
     run = FeedRun()
-    newest: list[Entry] = []
+    every: list[Entry] = []
     by_column: dict[str, list[Entry]] = {}
     for row in _rows(root, size):
         try:
@@ -232,10 +233,9 @@ def write_feeds(
             reason = "post unreadable" if not isinstance(exc, ValueError) else str(exc)
             run.skipped[row["id"]] = reason
             continue
-        if row["in_all"] <= size:
-            newest.append(entry)
-        # (every row is among its column's newest: the newest overall are too)
+        every.append(entry)
         by_column.setdefault(entry.column, []).append(entry)
+    newest = sorted(every, key=lambda e: (-e.published.timestamp(), e.id))[:size]
     site = site_url.rstrip("/") + "/" if site_url else None
     feeds = {
         out / ALL: atom(
