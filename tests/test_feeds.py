@@ -4,6 +4,7 @@ reader) and by lxml for the Atom essentials; and ``SINACRAWL_FEEDS=1`` after a c
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -14,7 +15,7 @@ import lxml.etree
 import pytest
 
 from sinacrawl.render import escape_braces
-from tests.clirun import copy_archive, listing, one_clear_line, sinacrawl
+from tests.clirun import copy_archive, listing, one_clear_line, sinacrawl, world_readable_dir
 from tests.crawlrun import SITE, report, run_crawl
 
 pytestmark = pytest.mark.slow
@@ -94,8 +95,10 @@ def test_every_article_in_the_feeds_with_its_facts(archive, tmp_path):
     columns = {r["column_key"] for r in rows.values()}
     assert len(columns) >= 3, columns
     out = tmp_path / "feeds"
+    before = listing(archive)
     done = feed_cmd(archive, out, "-n", str(len(rows)))
     assert done.returncode == 0, done.stderr
+    assert listing(archive) == before  # read only: no file changed or left beside the index
     assert done.stdout.strip() == (
         f"sinacrawl feed: {len(columns) + 1} feeds ({len(columns) + 1} written, 0 unchanged) "
         f"in {out}"
@@ -319,3 +322,24 @@ def test_bad_feed_settings_stop_a_crawl_before_it_starts(tmp_path):
         "not starting"
     ], done.stderr
     assert not out.exists()
+
+
+def test_a_read_only_archive(crawled):
+    base = world_readable_dir()
+    try:
+        archive = copy_archive(crawled, base / "archive")
+        for path in [archive, *archive.rglob("*")]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        before = listing(archive)
+        out = base / "feeds"
+        out.mkdir()
+        out.chmod(0o777)
+        done = sinacrawl("feed", str(archive), "-o", str(out), as_nobody=True)
+        assert done.returncode == 0, done.stderr
+        assert listing(archive) == before
+        entries = feedparser.parse((out / "all.xml").read_bytes()).entries
+        assert len(entries) == min(50, len(index(archive)))
+    finally:
+        for path in [base, *base.rglob("*")]:
+            path.chmod(0o755)
+        shutil.rmtree(base)
