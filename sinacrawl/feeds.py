@@ -14,6 +14,7 @@ an unchanged archive gives byte-identical feeds, and identical files are not rew
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +46,19 @@ SELECT * FROM (
     FROM articles
 ) WHERE in_column <= ? ORDER BY column_key, in_column
 """
+
+
+# Characters XML 1.0 cannot carry (lxml refuses them): dropped from what a feed holds.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML cannot hold.
+
+    >>> xml_text("a\x01b\tc")
+    'ab\tc'
+    """
+    return _NOT_XML.sub("", value)
 
 
 class FeedError(Exception):
@@ -157,13 +171,13 @@ def _entry(root: Path, row: Mapping, site_url: str | None, site_name: str) -> En
     return Entry(
         id=f"{TAG}article/{row['id']}",
         column=row["column_key"] or "",
-        title=row["title"],
+        title=xml_text(row["title"]),
         link=link,
-        author=row["source"] or _unescape_braces(str(meta.get("author") or site_name)),
+        author=xml_text(row["source"] or _unescape_braces(str(meta.get("author") or site_name))),
         published=published,
         updated=updated,
-        categories=categories,
-        content=content,
+        categories=[xml_text(c) for c in categories],
+        content=xml_text(content),
         content_type=kind,
     )
 

@@ -343,3 +343,25 @@ def test_a_read_only_archive(crawled):
         for path in [base, *base.rglob("*")]:
             path.chmod(0o755)
         shutil.rmtree(base)
+
+
+def test_characters_xml_cannot_hold_are_dropped(archive, tmp_path):
+    rows = index(archive)
+    target = sorted(rows)[0]
+    con = sqlite3.connect(archive / "index.sqlite")
+    with con:
+        con.execute(
+            "UPDATE articles SET title = ?, source = ? WHERE id = ?",
+            ("标题\x01\x0b结束", "来源\x1f", target),
+        )
+    con.close()
+    out = tmp_path / "feeds"
+    done = feed_cmd(archive, out, "-n", "1000")
+    assert done.returncode == 0, done.stderr
+    essentials(out / "all.xml")
+    entry = next(
+        e
+        for e in feedparser.parse((out / "all.xml").read_bytes()).entries
+        if article_id(e.id) == target
+    )
+    assert (entry.title, entry.author) == ("标题结束", "来源")
