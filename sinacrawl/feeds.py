@@ -53,10 +53,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
-    """``value`` without the characters XML cannot hold.
+    r"""``value`` without the characters XML cannot hold.
 
-    >>> xml_text("a\x01b\tc")
-    'ab\tc'
+    >>> xml_text("a\x01b\x0bc")
+    'abc'
     """
     return _NOT_XML.sub("", value)
 
