@@ -1,7 +1,8 @@
 """The ``sinacrawl`` command: tools beside Scrapy's own (``scrapy crawl`` runs the spiders).
 
 Exit status: 0 done; 1 the command ran and found or hit a problem (``verify``: problems;
-``convert``: not an article; ``repair``: could not write); 2 a usage error (a missing or
+``convert``: not an article; ``repair``: could not write; ``feed``: a feed not written or
+a post left out); 2 a usage error (a missing or
 wrong argument, a folder that is not an archive, an unreadable index for ``index``);
 3 another run holds the archive.
 """
