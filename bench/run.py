@@ -31,11 +31,13 @@ SIZES = {
         "extract": ["--pages", "2000"],
         "crawl": ["--articles", "5000", "--rounds", "2", "--workers", "1"],
         "scale": ["--articles", "1000000"],
+        "report": ["--articles", "1000000"],
     },
     "quick": {
         "extract": ["--pages", "300"],
         "crawl": ["--articles", "1000", "--workers", "1"],
         "scale": ["--articles", "100000"],
+        "report": ["--articles", "100000", "--runs", "1000"],
     },
 }
 # figure, comparison, bar
@@ -122,8 +124,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="reduced sizes, about a minute")
     ap.add_argument(
         "--only",
-        default="extract,crawl,scale",
-        help="comma-separated: extract, crawl (engine and incremental), scale",
+        default="extract,crawl,scale,report",
+        help="comma-separated: extract, crawl (engine and incremental), scale, report",
     )
     ap.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     ap.add_argument(

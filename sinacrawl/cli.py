@@ -1,10 +1,10 @@
 """The ``sinacrawl`` command: tools beside Scrapy's own (``scrapy crawl`` runs the spiders).
 
 Exit status: 0 done; 1 the command ran and found or hit a problem (``verify``: problems;
-``convert``: not an article; ``repair``: could not write; ``feed``: a feed not written or
-a post left out); 2 a usage error (a missing or
-wrong argument, a folder that is not an archive, an unreadable index for ``index``);
-3 another run holds the archive.
+``convert``: not an article; ``repair``, ``report``: could not write; ``last-run``: the run
+failed; ``feed``: a feed not written or a post left out); 2 a usage error (a missing or
+wrong argument, a folder that is not an archive, an unreadable index for ``index`` or
+``report``, no report for ``last-run``); 3 another run holds the archive.
 """
 
 from __future__ import annotations
@@ -141,6 +141,73 @@ def _repair(args) -> int:
     return 0
 
 
+def _last_run(args) -> int:
+    from sinacrawl.lastrun import NoReport, find_report, summary
+
+    # (a job refused before it began may have left no folder: that is said as "no report")
+    root = _archive(args.archive) if args.job is None else Path(args.archive)
+    try:
+        path, report = find_report(root, args.job)
+    except NoReport as exc:
+        raise UsageError(str(exc)) from None
+    for line in summary(report, path):
+        _say(line)
+    return 1 if report["failed"] else 0
+
+
+def _report(args) -> int:
+    from sinacrawl.discovery import Window
+    from sinacrawl.indexdb import INDEX, UnreadableIndex
+    from sinacrawl.overview import gather, render
+    from sinacrawl.storage import temp_name, write_atomic
+
+    for name, value in (("--since", args.since), ("--until", args.until)):
+        try:
+            Window.parse(value, None)
+        except ValueError:
+            raise UsageError(
+                f"{name} {value}: not a date; give YYYY-MM-DD (a Beijing date)"
+            ) from None
+    try:
+        window = Window.parse(args.since, args.until)
+    except ValueError:
+        raise UsageError(
+            f"--since {args.since} is after --until {args.until}: give since ≤ until"
+        ) from None
+    root = _archive(args.archive)
+    if not (root / INDEX).is_file():
+        raise UsageError(f"no index at {root / INDEX}: run `sinacrawl repair {args.archive}`")
+    output = Path(args.output)
+    if output.is_dir():
+        raise UsageError(
+            f"-o {args.output} is a folder: give a file name, e.g. -o {output / 'report.html'}"
+        )
+    if not output.parent.is_dir():
+        raise UsageError(
+            f"-o {args.output}: the folder {output.parent} does not exist "
+            f"(create it first: mkdir -p {output.parent})"
+        )
+    try:
+        overview = gather(root, window)
+    except UnreadableIndex:
+        raise UsageError(
+            f"{INDEX} is not a readable SQLite database: run `sinacrawl repair {args.archive}`"
+        ) from None
+    if overview.unreadable_reports:
+        print(
+            f"sinacrawl report: {len(overview.unreadable_reports)} run report files could not "
+            f"be read (named in the page): {', '.join(overview.unreadable_reports[:5])}"
+            + (" …" if len(overview.unreadable_reports) > 5 else ""),
+            file=sys.stderr,
+        )
+    try:
+        write_atomic(output, render(overview).encode("utf-8"), temp_name(output))
+    except OSError as exc:
+        print(f"sinacrawl report: cannot write -o {args.output}: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _feed(args) -> int:
     from scrapy.utils.project import get_project_settings
 
@@ -200,6 +267,18 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("repair", help="rebuild or mend an archive's index from its posts")
     rep.add_argument("archive", help="the output folder")
     rep.set_defaults(func=_repair)
+    last = sub.add_parser(
+        "last-run", help="print the last run's report; exit 0 succeeded, 1 failed, 2 none"
+    )
+    last.add_argument("archive", help="the output folder")
+    last.add_argument("--job", help="the report of this Scrapyd job instead of the last one")
+    last.set_defaults(func=_last_run)
+    rpt = sub.add_parser("report", help="write an HTML report of an archive and its runs")
+    rpt.add_argument("archive", help="the output folder")
+    rpt.add_argument("-o", "--output", default="report.html", help="the page (report.html)")
+    rpt.add_argument("--since", help="first Beijing publish/run date, YYYY-MM-DD")
+    rpt.add_argument("--until", help="last Beijing publish/run date, YYYY-MM-DD")
+    rpt.set_defaults(func=_report)
     feed = sub.add_parser("feed", help="write Atom feeds of an archive's newest articles")
     feed.add_argument("archive", help="the output folder")
     feed.add_argument("-o", "--output", required=True, help="the folder for the feeds")

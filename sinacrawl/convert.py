@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -43,11 +43,14 @@ class Converter:
         order = sorted(
             self.crawler.settings.getdict("ITEM_PIPELINES").items(), key=lambda kv: kv[1]
         )
-        self.pipelines = [
-            build_from_crawler(load_object(path), self.crawler)
-            for path, prio in order
-            if prio is not None
-        ]
+        self.pipelines = []
+        for path, prio in order:
+            if prio is None:
+                continue
+            try:
+                self.pipelines.append(build_from_crawler(load_object(path), self.crawler))
+            except NotConfigured:  # (as Scrapy does: the images pipeline needs an archive)
+                continue
 
     def _new_run(self) -> None:
         for pipe in self.pipelines:  # each page is a run of its own: forget the last one

@@ -18,6 +18,7 @@ class ArticleItem(scrapy.Item):
     editor = scrapy.Field()  # "责任编辑：…" line
     images = scrapy.Field()  # content image URLs of the raw body, absolute https
     og_image = scrapy.Field()
+    headimg = scrapy.Field()  # the head image's local URL, when stored (SINACRAWL_IMAGES)
     body_html = scrapy.Field()  # the raw article container's HTML
     body = scrapy.Field()  # cleaned body HTML (set by the clean pipeline)
     mtime = scrapy.Field()  # roll API modification time (epoch seconds), when discovered there

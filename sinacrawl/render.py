@@ -148,7 +148,10 @@ def render_post(
     body_format: str = "html",
 ) -> str:
     """The whole post: front matter, a blank line, the body, one final newline."""
-    headimg = head_image(article.get("images") or [], article.get("og_image"), default_image)
+    # (``headimg`` is set when the head image was stored in the archive: SINACRAWL_IMAGES)
+    headimg = article.get("headimg") or head_image(
+        article.get("images") or [], article.get("og_image"), default_image
+    )
     fm = front_matter(
         title=article["title"],
         categories=categories,

@@ -38,7 +38,7 @@ UNKNOWN = "unknown"  # where the schema forbids NULL and a post does not say
 
 # What the crawler keeps in the archive folder beside the posts.
 OWN_FILES = ("last-run.json", ".sinacrawl.lock")
-OWN_FOLDERS = ("reports",)
+OWN_FOLDERS = ("reports", "images")
 _ID_AT_END = re.compile(r"(?:^|[^a-z0-9])([a-z0-9]{14})$")
 _COLS = (
     "id url path title source published content_hash body_hash column_key mtime "

@@ -91,6 +91,7 @@ def summarize(stats: dict, settings) -> dict:
         "dropped": {k: v for k, v in prefixed("sinacrawl/dropped/").items()},
         "errors": {k: v for k, v in errors.items() if not k.startswith("http_")},
         "requests": prefixed("sinacrawl/requests/"),
+        "images": prefixed("sinacrawl/images/"),
         "archive_size": stats.get("sinacrawl/archive_size"),
         "started": started.isoformat() if started else None,
         "finished": finished.isoformat() if finished else None,
@@ -101,6 +102,13 @@ def summarize(stats: dict, settings) -> dict:
         "failed": bool(failures),
         "failures": failures,
     }
+
+
+def job_id(spider) -> str | None:
+    """The Scrapyd job this run is (Scrapyd passes ``-a _job=ID``; ``sinacrawl last-run
+    --job ID`` finds its report), or None outside Scrapyd."""
+    value = getattr(spider, "_job", None)
+    return str(value) if value else None
 
 
 class RunReport:
@@ -143,6 +151,7 @@ class RunReport:
         stats.setdefault("finish_time", datetime.now(timezone.utc))
         report = summarize(stats, self.crawler.settings)
         report["spider"] = spider.name
+        report["job"] = job_id(spider)
         root = output_dir(self.crawler.settings)
         if root is not None:
             try:
@@ -152,6 +161,7 @@ class RunReport:
                 self.crawler.stats.inc_value("sinacrawl/errors/report")
                 report = summarize(self.crawler.stats.get_stats(), self.crawler.settings)
                 report["spider"] = spider.name
+                report["job"] = job_id(spider)
                 logger.error("could not write the run report in %s: %s", root, exc)
                 try:
                     (root / "last-run.json").unlink(missing_ok=True)

@@ -34,6 +34,10 @@ SINACRAWL_STOP_TIMEOUT = 30  # seconds from a first SIGTERM/SIGINT to a forced s
 SINACRAWL_PROGRESS = True  # a live progress line on a terminal (never in a log file)
 SINACRAWL_WORKERS = 0  # processes reading article pages beside the event loop (0: inline)
 SINACRAWL_WRITE_THREADS = True  # posts written and fsynced off the event-loop thread
+# Store each post's images in ARCHIVE/images/ and show them from this URL prefix (README,
+# "Images"): /images/ is where a Hexo site serves its source/images/.
+SINACRAWL_IMAGES = False
+SINACRAWL_IMAGES_URL = "/images/"
 # Atom feeds (sinacrawl feed; with SINACRAWL_FEEDS, after each crawl writing an archive)
 SINACRAWL_FEEDS = False
 SINACRAWL_FEED_DIR = "feeds"
@@ -45,6 +49,7 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.clean.CleanPipeline": 300,
     "pipelines.content.ContentDedupePipeline": 350,
+    "pipelines.images.LocalImagesPipeline": 380,  # (only with SINACRAWL_IMAGES)
     "pipelines.write.WritePipeline": 400,
 }
 

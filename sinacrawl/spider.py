@@ -3,6 +3,7 @@ the frontier of discovered articles)."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 import scrapy
@@ -56,6 +57,32 @@ class SinaSpider(scrapy.Spider):
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
+
+    @classmethod
+    def unknown_arguments(cls, given) -> list[str]:
+        """The ``-a`` names the spider takes no argument for (a typo such as ``colums``
+        would otherwise be ignored and the run do something else). Names with a leading
+        underscore are a scheduler's own (Scrapyd's ``_job``)."""
+        known = set()
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None:
+                continue
+            for p in inspect.signature(init).parameters.values():
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self":
+                    known.add(p.name)
+        return sorted(k for k in given if k not in known and not k.startswith("_"))
+
+    @classmethod
+    def argument_names(cls) -> list[str]:
+        own = cls.__dict__.get("__init__")
+        if own is None:
+            return []
+        return [
+            p.name
+            for p in inspect.signature(own).parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -76,6 +76,17 @@ CREATE TABLE IF NOT EXISTS watermarks (
     column_key TEXT PRIMARY KEY,
     ctime INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS images (
+    url TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    stored TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS hotlinks (
+    id TEXT PRIMARY KEY,
+    urls TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_tried TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS pending (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL,
@@ -308,6 +319,20 @@ class ArchiveState:
     def set_watermark(self, column: str, ctime: int) -> None:
         raise NotImplementedError
 
+    # Local images (SINACRAWL_IMAGES): each remote image URL stored once, and the posts that
+    # still show remote images because theirs failed (tried again with the post).
+    def stored_image(self, url: str) -> str | None:
+        """The archive path (``images/…``) the image at ``url`` was stored under, or None."""
+        raise NotImplementedError
+
+    def store_image(self, url: str, path: str) -> None:
+        raise NotImplementedError
+
+    def set_hotlinks(self, article_id: str, urls: list[str]) -> int:
+        """Remember the remote images the article's post still shows (none: forget it);
+        returns how many writes in a row have left it showing some (0 when none)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -517,6 +542,27 @@ class SqliteState(ArchiveState):
             "DO UPDATE SET ctime=max(ctime, excluded.ctime)",
             (column, ctime),
         )
+
+    def stored_image(self, url: str) -> str | None:
+        row = self.db.execute("SELECT path FROM images WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def store_image(self, url: str, path: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO images(url, path, stored) VALUES (?,?,?)", (url, path, _now())
+        )
+
+    def set_hotlinks(self, article_id: str, urls: list[str]) -> int:
+        if not urls:
+            self.db.execute("DELETE FROM hotlinks WHERE id=?", (article_id,))
+            return 0
+        row = self.db.execute("SELECT attempts FROM hotlinks WHERE id=?", (article_id,)).fetchone()
+        attempts = (row[0] if row else 0) + 1
+        self.db.execute(
+            "INSERT OR REPLACE INTO hotlinks(id, urls, attempts, last_tried) VALUES (?,?,?,?)",
+            (article_id, json.dumps(urls, ensure_ascii=False), attempts, _now()),
+        )
+        return attempts
 
     def _inside(self, rel: str | None) -> Path | None:
         """``root/rel`` for a path read from the index, or None when it would leave the

@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need where their command is missing.
 #   bash tests/ensure_apt.sh COMMAND:PACKAGE [COMMAND:PACKAGE …]
-# e.g. `redis-server:redis-server chromium:chromium`. tests/run.sh calls it under CI=true,
+# e.g. `redis-server:redis-server chromium:chromium`; a COMMAND that starts with / is a file
+# that must exist instead (a font: `/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei`).
+# tests/run.sh calls it under CI=true,
 # where those tests must run, not skip. Nothing is done when every command is on PATH;
 # otherwise, as root (or through passwordless sudo), `apt-get update` once, then one
 # `apt-get install -y --no-install-recommends` of the missing packages. Exits 1 with the
 # reason when that is not possible or a command is still missing afterwards.
 set -euo pipefail
 
+present() {
+    case "$1" in
+        /*) [ -e "$1" ] ;;
+        *) command -v "$1" >/dev/null 2>&1 ;;
+    esac
+}
+
 missing=()
 for pair in "$@"; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
-    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+    present "$cmd" || missing+=("$pkg")
 done
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
@@ -37,7 +46,7 @@ export DEBIAN_FRONTEND=noninteractive
 hash -r
 for pair in "$@"; do
     cmd=${pair%%:*}
-    if ! command -v "$cmd" >/dev/null 2>&1; then
+    if ! present "$cmd"; then
         echo "ensure_apt: ${pair#*:} is installed but \`$cmd\` is not on PATH ($PATH)." >&2
         exit 1
     fi

@@ -323,8 +323,8 @@ def build(
     extra_config: str | None = None,
     public_dir: str = "public",
 ) -> Path:
-    """Replace source/_posts with a copy of the folder ``archive``, run ``hexo generate``,
-    return public/.
+    """Replace source/_posts with a copy of the folder ``archive`` (and source/images with
+    its images/, if any), run ``hexo generate``, return public/.
 
     Raises HexoBuildError when Hexo exits non-zero, times out, or logs an ERROR line (Hexo
     logs some render failures, e.g. a Nunjucks error in a post, and still exits 0).
@@ -340,6 +340,10 @@ def build(
         for name in SCRATCH:
             (site / name).unlink(missing_ok=True)
         shutil.copytree(archive, posts_dir)
+        images = site / "source" / "images"  # README "Hexo setup": the archive's images
+        shutil.rmtree(images, ignore_errors=True)
+        if (Path(archive) / "images").is_dir():
+            shutil.copytree(Path(archive) / "images", images)
         run_env = dict(os.environ)
         run_env.update({"NO_COLOR": "1", "FORCE_COLOR": "0"})
         run_env.update(env or {})

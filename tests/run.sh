@@ -16,7 +16,8 @@ case "${CI:-}" in
     true|TRUE|True|1|yes)
         bash tests/ensure_node.sh
         # COMMAND:PACKAGE pairs of the Debian packages whose tests must run in CI
-        bash tests/ensure_apt.sh
+        bash tests/ensure_apt.sh curl:curl chromium:chromium fc-list:fontconfig \
+            /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei
         ;;
 esac
 if [ -f tests/setup_hexo.sh ]; then

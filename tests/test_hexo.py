@@ -8,7 +8,8 @@ with the run reports and index a crawl writes beside them), and the whole tree g
 ``hexo generate``. Checked: each post gets one page, at ``/<year>/<month>/<day>/<id>/`` with the
 Beijing date of its publish instant, showing its title, every body snippet of its facts, the
 exact publish instant and its Beijing time; nothing else becomes a post; the three-level
-category tree exists; the braces survive as text and do not abort the build.
+category tree exists; the braces survive as text and do not abort the build. A crawl that
+stores its images (``SINACRAWL_IMAGES=1``) builds into pages showing them from the site itself.
 
 Needs Node and npm. The site is installed by tests/setup_hexo.sh (.ci/run calls it); if it
 isn't there yet the first test installs it. Without Node, or if npm install fails, the tests
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
+import yaml
 
 from sinacrawl.convert import Converter
 
@@ -324,3 +326,42 @@ def test_braces_are_text_not_nunjucks(public, posts):
     assert "{% raw %}" in page
     assert "{# 注 #}" in page
     assert BRACES_TEXT in page
+
+
+_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
+
+
+def test_local_images_are_shown(site, tmp_path):
+    """A crawl storing its images (SINACRAWL_IMAGES=1, README "Images"), built as the Hexo
+    setup says (the archive's images/ as source/images/): every post page shows its body
+    images from /images/…, and the built site serves each of them, and each head image,
+    with the bytes the archive holds."""
+    try:
+        from tests.crawlrun import SITE, run_crawl
+    except ImportError:  # (as above)
+        from crawlrun import SITE, run_crawl  # type: ignore[no-redef]
+
+    archive = tmp_path / "archive"
+    crawl = run_crawl("roll", archive, "-s", "SINACRAWL_IMAGES=1", replay=SITE)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    public = build(site, archive, env={"TZ": BUILD_TZ}, public_dir="public-images")
+    shown = heads = 0
+    for post in sorted(archive.rglob("*.md")):
+        text = post.read_text("utf-8")
+        front = yaml.safe_load(text.split("---\n")[1])
+        page = _page_for(public, front["title"])
+        srcs = _IMG_SRC.findall(_body_texts(page)[0])
+        assert srcs == _IMG_SRC.findall(text), f"{post.name}: the page shows other images"
+        for src in [*srcs, front["headimg"]]:
+            assert src.startswith("/images/"), f"{post.name} still shows {src}"
+            served = public / src.lstrip("/")
+            assert served.is_file(), f"{post.name}: {src} is not in the built site"
+            assert served.read_bytes() == (archive / src.lstrip("/")).read_bytes()
+        shown += len(srcs)
+        heads += 1
+    assert shown and heads == report_new(archive)
+    assert not (public / "_posts").exists()
+
+
+def report_new(archive: Path) -> int:
+    return json.loads((archive / "last-run.json").read_text("utf-8"))["new"]

@@ -203,6 +203,9 @@ def test_a_lost_or_corrupt_index_is_one_line_and_nothing_runs(tmp_path):
         ("article", ["-a", "url=https://example.com/a/doc-iabcdefg1234567.shtml"], "not a Sina"),
         ("article", ["-a", "url=https://finance.sina.com.cn/china/"], "not the URL of a Sina"),
         ("article", ["-a", "column=nope", "-a", "url=x"], "unknown column"),
+        ("roll", ["-a", "colums=all"], "takes no such argument"),
+        ("lists", ["-a", "columns=china"], "takes no such argument"),
+        ("article", ["-a", "urls=x"], "takes no such argument"),
     ],
 )
 def test_a_wrong_argument_is_one_line_and_makes_nothing(tmp_path, spider, args, says):
@@ -336,7 +339,11 @@ def test_one_signal_stops_a_slowed_down_run_within_bounds_with_its_report(tmp_pa
 
     out = tmp_path / "a"
     with SiteServer(SITE, faults=plan) as server:
-        cmd = crawl_cmd("roll", out, "-s", "SINACRAWL_RETRY_AFTER_MAX=300", upstream=server.url)
+        cmd = crawl_cmd(
+            "roll", out, "-s", "SINACRAWL_RETRY_AFTER_MAX=300",
+            "-s", "SINACRAWL_STOP_TIMEOUT=90",  # (the waits end by themselves, well before)
+            upstream=server.url,
+        )
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while len(server.requests_of("article")) < 2 and time.monotonic() < deadline:
@@ -351,6 +358,7 @@ def test_one_signal_stops_a_slowed_down_run_within_bounds_with_its_report(tmp_pa
             pytest.fail("one signal did not stop the run within 45 s")
     assert time.monotonic() - sent < 45
     assert proc.returncode == 1, err[-2000:]
+    assert "did not stop within" not in err  # the waits ended, not the backstop
     rep = report(out)
     assert rep["failed"] and rep["finish_reason"] == "shutdown"
     con = sqlite3.connect(out / "index.sqlite")

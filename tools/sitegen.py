@@ -14,6 +14,7 @@ optional ``response.json``) for every URL of the generated site, in the layout
     list/zq1-<n>/             GBK list pages roll.finance.sina.com.cn/finance/zq1/index_<n>.shtml
     robots/<host>/            robots.txt per host
     video/<id>/               (--special) a video page with no article container
+    images/<hash>/            (--special) every image the pages show, small generated PNG/JPEG
     manifest.json             the truth: every article, column list and special recording
 
 Article pages are the project's hand-written template pages with the title, id, URL, times,
@@ -26,12 +27,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html as htmllib
 import json
 import random
 import re
 import shutil
 import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -49,6 +52,11 @@ NEWEST = datetime(2026, 11, 26, 9, 55, 0, tzinfo=BEIJING)  # just before the API
 LIST_BASE = "http://roll.finance.sina.com.cn/finance/zq1/index_{n}.shtml"
 LIST_PER_PAGE = 40
 GENERATOR = "tools/sitegen.py"
+# sinacrawl.render.DEFAULT_IMAGE (kept here so the tool runs without the project): the head
+# image of a post without one, so a crawl storing images asks for it too.
+DEFAULT_IMAGE = "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc=["']([^"']+)["']""", re.I)
+_OG_IMAGE = re.compile(r"""<meta\s+property=["']og:image["']\s+content=["']([^"']+)["']""", re.I)
 
 # Templates: which article cases are used for which kind of URL, with weights.
 FINANCE_TEMPLATES = {
@@ -676,6 +684,63 @@ class Article:
     special: str | None = None
 
 
+# -- images (--special) -------------------------------------------------------------------------
+
+
+def png_bytes(seed: bytes) -> bytes:
+    """A valid 8x8 PNG of one colour taken from ``seed``."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    rgb = hashlib.sha256(seed).digest()[:3]
+    rows = b"".join(b"\x00" + rgb * 8 for _ in range(8))
+    header = (8).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes(seed: bytes) -> bytes:
+    """A valid 8x8 mid-grey baseline JPEG, made unique by a comment holding ``seed``'s hash.
+
+    One quantisation table of ones, one DC and one AC Huffman table with a single one-bit
+    code each (DC difference 0, end of block): the scan is the bits 00, padded with ones."""
+
+    def seg(marker: int, data: bytes) -> bytes:
+        return bytes([0xFF, marker]) + (len(data) + 2).to_bytes(2, "big") + data
+
+    one_code = bytes([1] + [0] * 15) + b"\x00"
+    return (
+        b"\xff\xd8"
+        + seg(0xFE, hashlib.sha256(seed).hexdigest().encode("ascii"))
+        + seg(0xDB, b"\x00" + b"\x01" * 64)
+        + seg(0xC0, bytes([8, 0, 8, 0, 8, 1, 1, 0x11, 0]))
+        + seg(0xC4, b"\x00" + one_code)
+        + seg(0xC4, b"\x10" + one_code)
+        + seg(0xDA, bytes([1, 1, 0x00, 0, 63, 0]))
+        + b"\x3f\xff\xd9"
+    )
+
+
+def page_images(page: str) -> list[str]:
+    """The https URLs of a page's images and og:image, as a crawler would fetch them."""
+    found = []
+    for raw in _IMG_SRC.findall(page) + _OG_IMAGE.findall(page):
+        url = htmllib.unescape(raw.strip())
+        if url.startswith("//"):
+            url = "https:" + url
+        elif url.startswith("http://"):
+            url = "https://" + url[len("http://") :]
+        if url.startswith("https://"):
+            found.append(url)
+    return found
+
+
 def bj(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, BEIJING)
 
@@ -728,6 +793,8 @@ class Site:
         self.recordings: list[str] = []
         self.column_files: dict[str, dict] = {}
         self.list_pages: list[str] = []
+        self.image_urls: list[str] = []
+        self.images: list[dict] = []
 
     # ids, titles
     def new_id(self, rng: random.Random) -> str:
@@ -1037,12 +1104,14 @@ class Site:
                 }
             a.folder = f"articles/{a.id}"
             self.record(a.folder, a.url, "page.html", page, meta)
+            self.image_urls.extend(page_images(page.decode(tpl.encoding, "replace")))
             if a.special == "tracking_params":
                 a.tracking_url = a.url + "?cre=financepagepc&mod=f&loc=4"
                 self.record(f"articles/{a.id}-trk", a.tracking_url, "page.html", page, meta)
         if self.special:
             self.plan_table_listings()  # needs the articles' URLs; draws on RNGs of its own
             self.write_video()
+            self.write_images()
         self.write_api()
         self.write_lists()
         self.write_robots()
@@ -1277,6 +1346,29 @@ class Site:
         )
         self.record(f"video/{v['id']}", v["url"], "page.html", html.encode("utf-8"))
 
+    def write_images(self) -> None:
+        """Every image the article pages show (and the default head image), as small
+        generated images: JPEG bytes for .jpg/.jpeg URLs, PNG for the rest. Bytes depend on
+        the URL alone; nothing else of the site changes."""
+        for url in sorted(set(self.image_urls) | {DEFAULT_IMAGE}):
+            digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
+            path = urlsplit(url).path.lower()
+            if path.endswith((".jpg", ".jpeg")):
+                body, kind = jpeg_bytes(url.encode("utf-8")), "image/jpeg"
+            else:
+                body, kind = png_bytes(url.encode("utf-8")), "image/png"
+            folder = f"images/{digest}"
+            meta = {"status": 200, "headers": {"Content-Type": kind}}
+            self.record(folder, url, "body", body, meta)
+            self.images.append(
+                {
+                    "url": url,
+                    "recording": folder,
+                    "type": kind,
+                    "sha256": hashlib.sha256(body).hexdigest(),
+                }
+            )
+
     def manifest(self) -> dict:
         arts = []
         for a in sorted(self.articles, key=lambda a: (-a.ctime, a.id)):
@@ -1323,10 +1415,12 @@ class Site:
             },
             "robots": [f"https://{h}/robots.txt" for h in ROBOTS],
             "specials": self.specials,
+            "images": self.images,
             "not_recorded": {
                 "wapurl": "mobile twins in the roll items' wapurl are not recorded, except the "
                 "mobile articles whose url is on finance.sina.cn",
-                "img": "images (pages' <img>, roll items' img.u) are not recorded",
+                "img": "roll items' img.u thumbnails are not recorded; without --special, "
+                "neither are the pages' images",
                 "list_next": "the page after the last zq1 list page (which has no next link)",
             },
             "articles": arts,
@@ -1472,6 +1566,12 @@ def verify(out: Path) -> list[str]:
         for key in COLUMNS:
             if not manifest["columns"].get(key, {}).get("total"):
                 problems.append(f"column {key} lists no article")
+    for image in manifest.get("images", []):  # (--special) recorded, with their hash
+        folder = rec.get(replay_key(image["url"]))
+        if folder is None:
+            problems.append(f"image {image['url']} not recorded")
+        elif hashlib.sha256((folder / "body").read_bytes()).hexdigest() != image["sha256"]:
+            problems.append(f"image {image['url']}: bytes differ from the manifest's hash")
     ids = [a["id"] for a in manifest["articles"]]
     if len(set(ids)) != len(ids) or not all(re.fullmatch(r"[a-z]{7}\d{7}", i) for i in ids):
         problems.append("article ids not unique or not 7 letters + 7 digits")
@@ -1516,7 +1616,7 @@ def prepare_out(out: Path, force: bool) -> None:
                 f"sitegen: {out} is not empty and holds no sitegen manifest "
                 "(pass --force to write into it anyway)"
             )
-        for name in ("articles", "api", "list", "robots", "video"):
+        for name in ("articles", "api", "list", "robots", "video", "images"):
             if (out / name).is_dir():
                 shutil.rmtree(out / name)
         if mf.is_file():

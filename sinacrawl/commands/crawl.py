@@ -8,6 +8,7 @@ argument, the output folder or its index cannot be used (one line on stderr, not
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import sys
 from pathlib import Path
@@ -22,9 +23,33 @@ from sinacrawl.lock import FolderLocked, OutputLock
 from sinacrawl.report import EXIT_FAILED, EXIT_LOCKED
 from sinacrawl.state import ArchiveUnavailable, ArchiveUnusable
 
+logger = logging.getLogger(__name__)
+_LOOPBACK = ("http://127.", "http://localhost", "http://[::1]")
 
-def _say(message: str) -> None:
+
+def _say(message: str, settings=None) -> None:
     print(f"sinacrawl: {message}", file=sys.stderr)
+    if settings is not None and settings.get("LOG_FILE"):
+        # Under Scrapyd, stderr goes to Scrapyd's own log: the job's log must say it too.
+        logger.error("sinacrawl: %s", message)
+
+
+def _check_sources(settings) -> str | None:
+    """Why SINACRAWL_REPLAY or SINACRAWL_UPSTREAM cannot be used, or None. (A missing replay
+    folder would only switch the replay off, and the run would go to the live site.)"""
+    replay = settings.get("SINACRAWL_REPLAY")
+    if replay and not Path(replay).is_dir():
+        where = "" if Path(replay).is_absolute() else f" in {Path.cwd()}"
+        return (
+            f"SINACRAWL_REPLAY={replay}: no such folder{where}; give the recorded site's "
+            "folder (an absolute path under Scrapyd, whose jobs run in its own folder)"
+        )
+    upstream = settings.get("SINACRAWL_UPSTREAM")
+    if upstream and not upstream.startswith(_LOOPBACK):
+        return (
+            f"SINACRAWL_UPSTREAM={upstream}: give an http:// loopback address (http://127.0.0.1:N)"
+        )
+    return None
 
 
 def _check_folder(root: Path) -> str | None:
@@ -54,6 +79,19 @@ def _forget_last_run(root: Path) -> None:
         _say(f"could not remove the previous {root / 'last-run.json'} ({exc.strerror})")
 
 
+def _check_images(settings) -> str | None:
+    """Why the SINACRAWL_IMAGES settings cannot be used, or None."""
+    try:
+        settings.getbool("SINACRAWL_IMAGES")
+    except ValueError:
+        value = settings.get("SINACRAWL_IMAGES")
+        return f"-s SINACRAWL_IMAGES={value}: give 1 (store the images) or 0"
+    prefix = settings.get("SINACRAWL_IMAGES_URL")
+    if not isinstance(prefix, str) or not prefix.strip() or any(c.isspace() for c in prefix):
+        return f"-s SINACRAWL_IMAGES_URL={prefix}: give a URL prefix without spaces, e.g. /images/"
+    return None
+
+
 class Command(ScrapyCrawl):
     def short_desc(self) -> str:
         return "Run a spider; exit non-zero when the run failed (sinacrawl)"
@@ -63,19 +101,41 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
+        settings = crawler.settings
+        unknown = getattr(crawler.spidercls, "unknown_arguments", None)
+        wrong = unknown(opts.spargs) if unknown is not None else []
+        if wrong:
+            takes = ", ".join(getattr(crawler.spidercls, "argument_names", list)()) or "none"
+            _say(
+                f"-a {wrong[0]}=: the {args[0]} spider takes no such argument (it takes: "
+                f"{takes}); not starting",
+                settings,
+            )
+            self.exitcode = EXIT_USAGE
+            return
+        why = _check_sources(settings)
+        if why:
+            _say(f"{why}; not starting", settings)
+            self.exitcode = EXIT_USAGE
+            return
         check = getattr(crawler.spidercls, "check_arguments", None)
         if check is not None:
             try:
                 check(crawler.settings, **opts.spargs)
             except BadArgument as exc:
-                _say(f"{exc}; not starting")
+                _say(f"{exc}; not starting", settings)
                 self.exitcode = EXIT_USAGE
                 return
+        why = _check_images(crawler.settings)
+        if why:
+            _say(f"{why}; not starting", settings)
+            self.exitcode = EXIT_USAGE
+            return
         from sinacrawl.feeds import check_settings
 
         why = check_settings(crawler.settings)
         if why:
-            _say(f"{why}; not starting")
+            _say(f"{why}; not starting", settings)
             self.exitcode = EXIT_USAGE
             return
         lock = None
@@ -83,7 +143,7 @@ class Command(ScrapyCrawl):
         if root is not None:
             why = _check_folder(root)
             if why:
-                _say(f"{why}; not starting")
+                _say(f"{why}; not starting", settings)
                 self.exitcode = EXIT_USAGE
                 return
             made = not root.exists()
@@ -94,7 +154,7 @@ class Command(ScrapyCrawl):
                 # (recover() writes: a full disk shows here, as one line)
                 setattr(crawler, PREOPENED, (state, state.recover()))
             except FolderLocked as exc:
-                _say(f"{exc}; not starting")
+                _say(f"{exc}; not starting", settings)
                 self.exitcode = EXIT_LOCKED
                 return
             except (ArchiveUnusable, OSError) as exc:
@@ -108,7 +168,7 @@ class Command(ScrapyCrawl):
                     if isinstance(exc, ArchiveUnusable)
                     else (f"cannot use {root} as the output folder ({exc.strerror or exc})")
                 )
-                _say(f"{text}; not starting")
+                _say(f"{text}; not starting", settings)
                 self.exitcode = EXIT_USAGE
                 if _unavailable(exc):
                     # a failed run (a full disk…), not a user's mistake: no older success
