@@ -134,6 +134,20 @@ def _body(body: str) -> tuple[str, str]:
     return _unescape_braces(body), "text"
 
 
+_ROOT_RELATIVE = re.compile(r'(<img\b[^>]*?\ssrc=")/(?!/)')
+
+
+def absolute_images(html: str, site_url: str) -> str:
+    """Images the post shows from the site itself (``SINACRAWL_IMAGES``: ``/images/…``) made
+    absolute on the site's host, since a feed reader has no page to resolve them against.
+
+    >>> absolute_images('<img src="/images/ab/c.png">', "https://x.org/blog/")
+    '<img src="https://x.org/images/ab/c.png">'
+    """
+    parts = urlsplit(site_url)
+    return _ROOT_RELATIVE.sub(rf"\g<1>{parts.scheme}://{parts.netloc}/", html)
+
+
 def post_link(site_url: str, path: str, published: datetime) -> str:
     """The Hexo page of a post under the README's ``permalink: :year/:month/:day/:name/``.
 
@@ -168,6 +182,8 @@ def _entry(root: Path, row: Mapping, site_url: str | None, site_name: str) -> En
     link = post_link(site_url, row["path"], published) if site_url else sina
     categories = [_unescape_braces(str(c)) for c in meta.get("categories") or []]
     content, kind = _body(body)
+    if site_url and kind == "html":
+        content = absolute_images(content, site_url)
     return Entry(
         id=f"{TAG}article/{row['id']}",
         column=row["column_key"] or "",

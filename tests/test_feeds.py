@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import lxml.etree
+import lxml.html
 import pytest
 
 from sinacrawl.render import escape_braces
@@ -365,3 +366,29 @@ def test_characters_xml_cannot_hold_are_dropped(archive, tmp_path):
         if article_id(e.id) == target
     )
     assert (entry.title, entry.author) == ("标题结束", "来源")
+
+
+def test_site_url_mode_makes_the_sites_own_images_absolute(archive, tmp_path):
+    # SINACRAWL_IMAGES=1 posts show /images/… from the site: a feed reader needs the host
+    rows = index(archive)
+    target = rows[sorted(rows)[0]]
+    post = archive / target["path"]
+    local = '<img src="/images/ab/abcd.png" referrerpolicy="no-referrer">'
+    remote = '<img src="https://n.sinaimg.cn/x.png">'
+    post.write_text(
+        post.read_text("utf-8").replace("<div>\n", f"<div>\n<p>{local}{remote}</p>\n", 1),
+        encoding="utf-8",
+    )
+    for args, expected in (
+        (["--site-url", SITE_URL], "https://blog.example.org/images/ab/abcd.png"),
+        ([], "/images/ab/abcd.png"),
+    ):
+        out = tmp_path / f"feeds{len(args)}"
+        assert feed_cmd(archive, out, "-n", "1000", *args).returncode == 0
+        entry = next(
+            e
+            for e in feedparser.parse((out / "all.xml").read_bytes()).entries
+            if article_id(e.id) == target["id"]
+        )
+        srcs = lxml.html.fromstring(entry.content[0].value).xpath("//img/@src")
+        assert expected in srcs and "https://n.sinaimg.cn/x.png" in srcs, srcs
