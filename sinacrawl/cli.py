@@ -2,9 +2,9 @@
 
 Exit status: 0 done; 1 the command ran and found or hit a problem (``verify``: problems;
 ``convert``: not an article; ``repair``, ``report``: could not write; ``last-run``: the run
-failed); 2 a usage error (a missing or wrong argument, a folder that is not an archive, an
-unreadable index for ``index`` or ``report``, no report for ``last-run``); 3 another run holds
-the archive.
+failed; ``feed``: a feed not written or a post left out); 2 a usage error (a missing or
+wrong argument, a folder that is not an archive, an unreadable index for ``index`` or
+``report``, no report for ``last-run``); 3 another run holds the archive.
 """
 
 from __future__ import annotations
@@ -228,6 +228,44 @@ def _rebuild(args) -> int:
     return 1 if outcome.failed else 0
 
 
+def _feed(args) -> int:
+    from scrapy.utils.project import get_project_settings
+
+    from sinacrawl.feeds import BadFeedSetting, feed_options, write_feeds
+    from sinacrawl.indexdb import INDEX, UnreadableIndex
+
+    root = _archive(args.archive)
+    if not (root / INDEX).is_file():
+        raise UsageError(f"no index at {root / INDEX}: run `sinacrawl repair {args.archive}`")
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o {args.output} is a file: give a folder for the feeds")
+    settings = get_project_settings().copy()
+    if settings.get("BOT_NAME") != "sinacrawl":  # run outside the project folder
+        settings.setmodule("sinacrawl.settings", priority="project")
+    for name, value in (("SINACRAWL_FEED_SIZE", args.size), ("SINACRAWL_SITE_URL", args.site_url)):
+        if value is not None:
+            settings.set(name, value, priority="cmdline")
+    try:
+        options = feed_options(settings)
+    except BadFeedSetting as exc:
+        flag = {"SINACRAWL_FEED_SIZE": "-n", "SINACRAWL_SITE_URL": "--site-url"}[exc.name]
+        raise UsageError(f"{flag} {exc}") from None
+    try:
+        run = write_feeds(root, out, **options)
+    except UnreadableIndex:
+        raise UsageError(
+            f"{INDEX} is not a readable SQLite database: run `sinacrawl repair {args.archive}`"
+        ) from None
+    except OSError as exc:
+        print(f"sinacrawl feed: cannot write in {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for article_id, reason in sorted(run.skipped.items()):
+        print(f"sinacrawl feed: left out {article_id}: {reason}", file=sys.stderr)
+    _say(f"sinacrawl feed: {run.summary()} in {out}")
+    return 1 if run.skipped else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sinacrawl", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -266,6 +304,12 @@ def _parser() -> argparse.ArgumentParser:
     reb.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
     reb.add_argument("--warc", help="the WARC folder (default: SINACRAWL_WARC_DIR, ARCHIVE/warc)")
     reb.set_defaults(func=_rebuild)
+    feed = sub.add_parser("feed", help="write Atom feeds of an archive's newest articles")
+    feed.add_argument("archive", help="the output folder")
+    feed.add_argument("-o", "--output", required=True, help="the folder for the feeds")
+    feed.add_argument("-n", "--size", help="entries per feed (default SINACRAWL_FEED_SIZE)")
+    feed.add_argument("--site-url", help="link the Hexo posts here (default SINACRAWL_SITE_URL)")
+    feed.set_defaults(func=_feed)
     return parser
 
 

@@ -84,6 +84,8 @@ def summarize(stats: dict, settings) -> dict:
         )
     if errors.get("write"):
         failures.append(f"{errors['write']} posts could not be written")
+    if errors.get("feeds"):
+        failures.append(f"the feeds could not be written in full ({errors['feeds']} problems)")
     if errors.get("item"):
         failures.append(f"{errors['item']} items failed in a pipeline (a bug: see the log)")
     crashes = stats.get("spider_exceptions/count", 0)  # (beside one count per exception type)

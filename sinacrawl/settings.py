@@ -41,6 +41,11 @@ SINACRAWL_IMAGES_URL = "/images/"
 SINACRAWL_WARC = False  # record every exchange in WARC files (sinacrawl/warc.py)
 SINACRAWL_WARC_DIR = None  # where; None: <SINACRAWL_OUTPUT_DIR>/warc
 SINACRAWL_WARC_MAX_SIZE = 1_000_000_000  # bytes; a WARC file is closed and the next begun past it
+# Atom feeds (sinacrawl feed; with SINACRAWL_FEEDS, after each crawl writing an archive)
+SINACRAWL_FEEDS = False
+SINACRAWL_FEED_DIR = "feeds"
+SINACRAWL_FEED_SIZE = 50  # entries per feed, the newest
+SINACRAWL_SITE_URL = None  # the Hexo site's base URL: entries link there instead of to Sina
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -70,6 +75,7 @@ SPIDER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    "sinacrawl.feeds.FeedWriter": 90,  # (before the report, which counts its failures)
     "sinacrawl.report.RunReport": 100,
     "sinacrawl.progress.Progress": 110,
     "sinacrawl.shutdown.GracefulStop": 120,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Pre-install the throw-away Hexo site used by tests/test_hexo.py (see tests/hexo_site.py), so
+# Pre-install the throw-away Hexo sites used by tests/test_hexo.py (see tests/hexo_site.py) and
+# tests/test_volantis.py (tests/volantis_site.py), so
 # the test itself only runs `hexo generate`. .ci/run calls this before pytest.
 #
-# Cached in <repo>/.hexo-site (git-ignored), or in $SINACRAWL_HEXO_SITE; a second run with the
+# Cached in <repo>/.hexo-site and .hexo-volantis (git-ignored), or in $SINACRAWL_HEXO_SITE and
+# $SINACRAWL_VOLANTIS_SITE; a second run with the
 # same files does nothing. Under CI=true a missing Node or a failed npm install exits 1 (the
 # test would fail too; tests/ensure_node.sh installs Node); elsewhere it is a warning and the
 # test skips with the reason.
@@ -23,7 +25,7 @@ fi
 
 PYTHON="${PYTHON:-python}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
-if "$PYTHON" -m tests.hexo_site; then
+if "$PYTHON" -m tests.hexo_site && "$PYTHON" -m tests.volantis_site; then
     exit 0
 fi
 if is_ci; then

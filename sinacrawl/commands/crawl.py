@@ -130,7 +130,14 @@ class Command(ScrapyCrawl):
                 return
         why = _check_images(crawler.settings)
         if why:
-            _say(f"{why}; not starting")
+            _say(f"{why}; not starting", settings)
+            self.exitcode = EXIT_USAGE
+            return
+        from sinacrawl.feeds import check_settings
+
+        why = check_settings(crawler.settings)
+        if why:
+            _say(f"{why}; not starting", settings)
             self.exitcode = EXIT_USAGE
             return
         lock = None
