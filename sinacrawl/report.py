@@ -44,15 +44,21 @@ def summarize(stats: dict, settings) -> dict:
             f"column {column}: the listing answered but listed no article "
             "(has Sina changed its layout?)"
         )
-    # an article that failed for now (a 404, an empty page, no title… kept for a re-check)
-    # is a failed article too; filtered requests are counted in errors already
-    retried = sum(v for k, v in prefixed("sinacrawl/deferred/").items() if k not in FILTERED_KINDS)
-    article_errors = errors.get("article", 0) + retried
+    article_errors = errors.get("article", 0)
     max_rate = settings.getfloat("SINACRAWL_MAX_ERROR_RATE")
     if article_requests and article_errors / article_requests > max_rate:
         failures.append(
-            f"{article_errors} of {article_requests} articles could not be fetched or gave "
-            f"no post (more than {max_rate:.0%})"
+            f"{article_errors} of {article_requests} articles could not be fetched "
+            f"(more than {max_rate:.0%})"
+        )
+    # of the articles this run was asked for (re-checks of earlier failures aside), those
+    # that gave no post for now (a 404, an empty page, no title… kept for a re-check)
+    asked = stats.get("sinacrawl/articles/asked", 0)
+    for_now = stats.get("sinacrawl/articles/failed_for_now", 0)
+    if asked and for_now / asked > max_rate:
+        failures.append(
+            f"{for_now} of {asked} articles asked for gave no post for now (more than "
+            f"{max_rate:.0%}; see deferred)"
         )
     filtered = sum(errors.get(k, 0) for k in FILTERED_KINDS)
     if filtered:
@@ -60,7 +66,6 @@ def summarize(stats: dict, settings) -> dict:
             f"{filtered} article requests were filtered on the way (off-site redirect, "
             "redirect loop or another filter; see errors)"
         )
-    asked = stats.get("sinacrawl/articles/asked", 0)
     gave_post = (
         stats.get("sinacrawl/written/new", 0)
         + stats.get("sinacrawl/written/updated", 0)

@@ -123,6 +123,8 @@ class SinaSpider(scrapy.Spider):
             stop_for_medium(self.crawler, exc, f"deferring {url}")
             return
         self.stats.inc_value(f"sinacrawl/deferred/{reason}")
+        if not meta.get("sinacrawl_recheck"):  # (of what this run was asked)
+            self.stats.inc_value("sinacrawl/articles/failed_for_now")
         logger.info(
             "%s: %s, tried again after %s (attempt %d)",
             url,
@@ -182,6 +184,7 @@ class SinaSpider(scrapy.Spider):
                 "sinacrawl_column": column,
                 "sinacrawl_mtime": mtime,
                 "sinacrawl_forced": forced,
+                "sinacrawl_recheck": recheck,
             },
         )
 

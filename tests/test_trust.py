@@ -586,7 +586,7 @@ def test_a_run_where_many_articles_fail_for_now_fails(tmp_path):
     with SiteServer(SITE, faults=plan) as server:
         proc = run_crawl("roll", out, upstream=server.url)
     assert proc.returncode == 1, proc.stderr[-2000:]
-    assert any("gave no post" in f for f in report(out)["failures"])
+    assert any("gave no post for now" in f for f in report(out)["failures"])
 
 
 def test_one_article_redirecting_to_itself_fails_the_run(tmp_path):
