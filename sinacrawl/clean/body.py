@@ -1,0 +1,82 @@
+"""``clean_body``: prune, then sanitize, until the body is a fixed point.
+
+lxml and the HTML5 parser under nh3 disagree on broken markup (a block inside an inline
+element, an unclosed table); a second round over the first's output settles it, so cleaning a
+cleaned body changes nothing. A container both parsers read alike takes the fast path (no
+HTML5 pass in the first round) to the same result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sinacrawl.clean.allowlist import sanitize
+from sinacrawl.clean.fastpath import prune_fast
+from sinacrawl.clean.pruning import prune
+from sinacrawl.tree import fragment, text_content
+
+
+@dataclass
+class CleanResult:
+    html: str
+    images: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+# Results cleaned ahead of time (in a worker process, sinacrawl.workers), each taken once.
+_REMEMBERED: dict[tuple, CleanResult] = {}
+_REMEMBER_AT_MOST = 512
+
+
+def remember(container_html: str, base_url: str, editor: str | None, result: CleanResult) -> None:
+    """Keep ``result`` for the next ``clean_body`` of the same arguments (a worker cleaned
+    it already); the oldest are forgotten beyond a few hundred (then cleaned again)."""
+    if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+        del _REMEMBERED[next(iter(_REMEMBERED))]
+    _REMEMBERED[(container_html, base_url, editor)] = result
+
+
+def clean_body(
+    container_html: str, base_url: str, editor: str | None = None, *, fast: bool = True
+) -> CleanResult:
+    """Prune then sanitize, until stable; returns the body HTML, its images and its text."""
+    if _REMEMBERED and fast:
+        done = _REMEMBERED.pop((container_html, base_url, editor), None)
+        if done is not None:
+            return done
+    pruned = prune_fast(container_html, base_url, editor) if fast else None
+    if pruned is not None:
+        html = final(sanitize(pruned))
+        # The full path's own test of its first round, made on the fast round's: cleaned
+        # again, the body must not change (else the full path settles it).
+        if final(sanitize(prune(html, base_url))) == html:
+            return _result(html)
+    html = final(sanitize(prune(container_html, base_url, editor)))
+    for _ in range(3):
+        again = final(sanitize(prune(html, base_url)))
+        if again == html:
+            break
+        html = again
+    return _result(html)
+
+
+def _result(html: str) -> CleanResult:
+    root = fragment(html) if html else None
+    if root is None:
+        return CleanResult(html=html)
+    return CleanResult(
+        html=html, images=[i.get("src") for i in root.iter("img")], text=text_content(root)
+    )
+
+
+def final(html: str) -> str:
+    """One block a line, no blank line anywhere (it would end Hexo's HTML block)."""
+    return re.sub(r"\n\s*\n+", "\n", html).strip()
+
+
+def body_text_without_editor(result: CleanResult, editor: str | None) -> str:
+    text = result.text
+    if editor:
+        text = text.replace(editor.strip(), "")
+    return text.strip(" \t\r\n\u3000\xa0")
