@@ -89,6 +89,12 @@ def main(argv=None) -> int:
         default=DEFAULT_TEMPLATES,
         help="folder of template article cases (default fixtures/article)",
     )
+    p.add_argument(
+        "--real-size",
+        action="store_true",
+        help="dress article pages in their era's chrome (scripts, styles, navigation, "
+        "sidebars, ads) so they weigh what real pages weigh (100-250 KiB)",
+    )
     p.add_argument("--verify", action="store_true", help="check the written site afterwards")
     p.add_argument("--force", action="store_true", help="write into a non-empty foreign folder")
     args = p.parse_args(argv)
@@ -102,7 +108,14 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     prepare_out(args.out, args.force)
     site = Site(
-        args.out, args.articles, args.seed, columns, args.page_size, args.special, args.templates
+        args.out,
+        args.articles,
+        args.seed,
+        columns,
+        args.page_size,
+        args.special,
+        args.templates,
+        real_size=args.real_size,
     )
     site.plan()
     site.write()

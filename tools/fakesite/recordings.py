@@ -238,6 +238,7 @@ class Recordings:
             "articles_requested": self.n,
             "page_size": self.page_size,
             "special": self.special,
+            **({"real_size": True} if self.real_size else {}),
             "api_timestamp": API_TIMESTAMP,
             "counts": {"articles": len(arts), "recordings": len(self.recordings)},
             "columns": self.column_files,

@@ -35,11 +35,13 @@ class Site(Specials, Recordings):
         page_size: int,
         special: bool,
         templates_dir: Path,
+        real_size: bool = False,
     ):
         self.out, self.n, self.seed, self.page_size, self.special = out, n, seed, page_size, special
         self.column_keys = columns
         self.rng = random.Random(seed)
         self.templates_dir = templates_dir
+        self.real_size = real_size
         tpl_names = list(FINANCE_TEMPLATES) + list(NEWS_TEMPLATES) + list(MOBILE_TEMPLATES)
         self.templates = load_templates(templates_dir, tpl_names)
         self.finance_pool = {k: w for k, w in FINANCE_TEMPLATES.items() if k in self.templates}
@@ -205,7 +207,7 @@ class Site(Specials, Recordings):
         if tpl.first_image:  # the same substitutions the page got
             img = tpl.first_image.replace(tpl.old_id, a.id) if tpl.old_id else tpl.first_image
             a.img = re.sub(r"(?<!\d)" + tpl.base_ymd + r"(?!\d)", f"{day:%Y%m%d}", img)
-        return tpl.render(vals)
+        return tpl.render(vals, a.seed if self.real_size else None)
 
     @staticmethod
     def snippets(tpl: Template, vals: dict, rng: random.Random) -> list[str]:

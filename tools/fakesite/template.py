@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from fakesite.body_slots import BodySlots, Group
 from fakesite.body_slots import sentinel as _sentinel
+from fakesite.chrome import dress
 from fakesite.config import BEIJING
 
 __all__ = ["Group", "Template", "load_templates"]
@@ -169,10 +170,14 @@ class Template(BodySlots):
 
     # -- body --------------------------------------------------------------------------------
 
-    def render(self, vals: dict[str, str]) -> bytes:
+    def render(self, vals: dict[str, str], chrome_seed: int | None = None) -> bytes:
+        """The page; with ``chrome_seed``, dressed in its era's chrome (real size)."""
         out = self.parts[:]
         out[1::2] = [vals[n] for n in self.parts[1::2]]
-        return "".join(out).encode(self.encoding)
+        page = "".join(out)
+        if chrome_seed is not None:
+            page = dress(self.case, page, chrome_seed)
+        return page.encode(self.encoding)
 
 
 def load_templates(folder: Path, names) -> dict[str, Template]:
