@@ -33,8 +33,8 @@ import common  # noqa: E402
 from common import ROOT, emit  # noqa: E402
 
 
-def corpus(pages: int, seed: int) -> list[tuple[bytes, str]]:
-    site_dir = common.site(pages, seed, "china")
+def corpus(pages: int, seed: int, real_size: bool = True) -> list[tuple[bytes, str]]:
+    site_dir = common.site(pages, seed, "china", real_size)
     out = []
     for article in common.manifest(site_dir)["articles"][:pages]:
         folder = site_dir / article["recording"]
@@ -163,17 +163,26 @@ def main(argv=None) -> dict:
         "--cpu", type=int, default=None, help="the core to run on (default: the idlest)"
     )
     ap.add_argument("--profile", action="store_true", help="also print where extract's time goes")
+    ap.add_argument(
+        "--small-pages",
+        action="store_true",
+        help="the ~12 KiB pages of a plain sitegen site instead of real-size ones",
+    )
     args = ap.parse_args(argv)
     common.need("trafilatura", "lxml", "scrapy")
 
     core = common.pin_to_one_core(args.cpu)
-    pages = corpus(args.pages, args.seed)
+    pages = corpus(args.pages, args.seed, not args.small_pages)
     fns = extractors()
     for fn in fns.values():
         for body, url in warmup_pages():
             fn(body, url)
 
+    from sinacrawl.clean.body import ROUNDS
+
+    ROUNDS.clear()
     results = timed(fns, pages)
+    rounds = dict(ROUNDS)
     n = len(pages)
     rate = {name: n / seconds for name, (seconds, _ok) in results.items()}
     figures = {
@@ -190,6 +199,11 @@ def main(argv=None) -> dict:
         "lxml_parse_ms_per_page": 1000 / rate["lxml_parse"],
         "extract_vs_trafilatura": rate["extract"] / rate["trafilatura"],
         "extract_vs_lxml_parse": results["extract"][0] / results["lxml_parse"][0],
+        # cleaning rounds: first rounds on the fast path, second rounds run (the check of
+        # a first round, or settling it), and those second rounds that changed the body
+        "clean_fast_first_rounds": rounds.get("fast", 0),
+        "clean_second_rounds": rounds.get("second", 0),
+        "clean_second_rounds_that_changed": rounds.get("settled", 0),
     }
     if figures["extract_ok"] < n:
         print(

@@ -9,6 +9,7 @@ HTML5 pass in the first round) to the same result.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sinacrawl.clean.allowlist import sanitize
@@ -23,6 +24,11 @@ class CleanResult:
     images: list[str] = field(default_factory=list)
     text: str = ""
 
+
+# How the rounds went, since the process started (read by bench/extract.py): ``fast`` first
+# rounds on the fast path, ``full`` first rounds on the full path, ``second`` rounds run to
+# check or settle a first round's output (``settled``: those that changed it).
+ROUNDS: Counter[str] = Counter()
 
 # Results cleaned ahead of time (in a worker process, sinacrawl.workers), each taken once.
 _REMEMBERED: dict[tuple, CleanResult] = {}
@@ -47,16 +53,22 @@ def clean_body(
             return done
     pruned = prune_fast(container_html, base_url, editor) if fast else None
     if pruned is not None:
+        ROUNDS["fast"] += 1
         html = final(sanitize(pruned))
         # The full path's own test of its first round, made on the fast round's: cleaned
         # again, the body must not change (else the full path settles it).
+        ROUNDS["second"] += 1
         if final(sanitize(prune(html, base_url))) == html:
             return _result(html)
+        ROUNDS["settled"] += 1
+    ROUNDS["full"] += 1
     html = final(sanitize(prune(container_html, base_url, editor)))
     for _ in range(3):
+        ROUNDS["second"] += 1
         again = final(sanitize(prune(html, base_url)))
         if again == html:
             break
+        ROUNDS["settled"] += 1
         html = again
     return _result(html)
 
