@@ -70,11 +70,19 @@ def _xpath(path: str):
     return lambda page: compiled(page.root)
 
 
-def _by_id(fast: str, full: str):
+def _by_id(fast: str, full: str, ident: str | None = None):
     """``full`` (``//*[@id=…]…``) through libxml2's id table, which knows only the first
-    element of a duplicated id: when that one gives nothing, the whole page is searched."""
+    element of a duplicated id: when that one gives nothing, the whole page is searched
+    (unless no element has the id ``ident`` at all: then the table holds none either)."""
     first, every = etree.XPath(fast), etree.XPath(full)
-    return lambda page: first(page.root) or every(page.root)
+    if ident is None:
+        return lambda page: first(page.root) or every(page.root)
+    some = etree.XPath(f"id('{ident}')")
+
+    def select(page):
+        return first(page.root) or (every(page.root) if some(page.root) else [])
+
+    return select
 
 
 def _classed(fragment: str, below: str | None = None, tag: str = "*"):
@@ -106,7 +114,7 @@ def _selectors(xpaths):
         m = re.fullmatch(r"//(\*|[a-z][a-z0-9]*)\[@id='([\w-]+)'\](.*)", xp)
         if m:  # (a tag other than * is tested on the element the id table gives)
             own = "" if m.group(1) == "*" else f"[self::{m.group(1)}]"
-            out.append(_by_id(f"id('{m.group(2)}'){own}{m.group(3)}", xp))
+            out.append(_by_id(f"id('{m.group(2)}'){own}{m.group(3)}", xp, m.group(2)))
             continue
         out.append(_xpath(xp))
     return tuple(out)
