@@ -85,13 +85,20 @@ def pin_to_one_core(core: int | None = None) -> int | None:
 
 
 # -- recorded sites ----------------------------------------------------------------------------
-def site(articles: int, seed: int, columns: str = "china") -> Path:
-    """A recorded site from tools/sitegen.py, generated once and kept in the cache folder."""
-    out = cache_dir() / f"site-{articles}-s{seed}-{columns.replace(',', '_')}"
+def site(articles: int, seed: int, columns: str = "china", real_size: bool = True) -> Path:
+    """A recorded site from tools/sitegen.py, generated once and kept in the cache folder;
+    ``real_size``: pages of real size (``--real-size``), as every benchmark uses."""
+    out = cache_dir() / (
+        f"site-{articles}-s{seed}-{columns.replace(',', '_')}{'-real' if real_size else ''}"
+    )
     manifest = out / "manifest.json"
     if manifest.is_file():
         m = json.loads(manifest.read_text(encoding="utf-8"))
-        if m.get("articles_requested") == articles and m.get("seed") == seed:
+        if (
+            m.get("articles_requested") == articles
+            and m.get("seed") == seed
+            and bool(m.get("real_size")) == real_size
+        ):
             return out
     if out.exists():
         shutil.rmtree(out)
@@ -106,6 +113,7 @@ def site(articles: int, seed: int, columns: str = "china") -> Path:
             str(seed),
             "--columns",
             columns,
+            *(["--real-size"] if real_size else []),
         ],
         cwd=ROOT,
         check=True,

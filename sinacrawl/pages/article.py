@@ -70,20 +70,30 @@ def _xpath(path: str):
     return lambda page: compiled(page.root)
 
 
-def _by_id(fast: str, full: str):
+def _by_id(fast: str, full: str, ident: str | None = None):
     """``full`` (``//*[@id=…]…``) through libxml2's id table, which knows only the first
-    element of a duplicated id: when that one gives nothing, the whole page is searched."""
+    element of a duplicated id: when that one gives nothing, the whole page is searched
+    (unless no element has the id ``ident`` at all: then the table holds none either)."""
     first, every = etree.XPath(fast), etree.XPath(full)
-    return lambda page: first(page.root) or every(page.root)
+    if ident is None:
+        return lambda page: first(page.root) or every(page.root)
+    some = etree.XPath(f"id('{ident}')")
+
+    def select(page):
+        return first(page.root) or (every(page.root) if some(page.root) else [])
+
+    return select
 
 
-def _classed(fragment: str, below: str | None = None):
-    """``//*[contains(@class, fragment)]``, then ``below`` (relative) under each match, in
+def _classed(fragment: str, below: str | None = None, tag: str = "*"):
+    """``//tag[contains(@class, fragment)]``, then ``below`` (relative) under each match, in
     document order; answered from the page's class index, one walk for every such query."""
     inner = etree.XPath(below) if below else None
 
     def select(page):
         outers = page.with_class(fragment)
+        if tag != "*":
+            outers = [el for el in outers if el.tag == tag]
         return outers if inner is None else page.under(outers, inner)
 
     return select
@@ -96,12 +106,17 @@ def _selectors(xpaths):
     # go through libxml2's id table (``id()``).
     out = []
     for xp in xpaths:
-        m = re.fullmatch(r"//\*\[contains\(@class, '([\w-]+)'\)\](//.*)?", xp)
+        m = re.fullmatch(r"//(\*|[a-z][a-z0-9]*)\[contains\(@class, '([\w-]+)'\)\](//.*)?", xp)
         if m:
-            out.append(_classed(m.group(1), "." + m.group(2) if m.group(2) else None))
+            below = "." + m.group(3) if m.group(3) else None
+            out.append(_classed(m.group(2), below, m.group(1)))
             continue
-        m = re.fullmatch(r"//\*\[@id='([\w-]+)'\](.*)", xp)
-        out.append(_by_id(f"id('{m.group(1)}'){m.group(2)}", xp) if m else _xpath(xp))
+        m = re.fullmatch(r"//(\*|[a-z][a-z0-9]*)\[@id='([\w-]+)'\](.*)", xp)
+        if m:  # (a tag other than * is tested on the element the id table gives)
+            own = "" if m.group(1) == "*" else f"[self::{m.group(1)}]"
+            out.append(_by_id(f"id('{m.group(2)}'){own}{m.group(3)}", xp, m.group(2)))
+            continue
+        out.append(_xpath(xp))
     return tuple(out)
 
 
