@@ -101,9 +101,18 @@ def test_crawl_one_url_and_a_file_of_urls(tmp_path):
     urls = [c.url for c in article_cases()[:3]]
     listing = tmp_path / "urls.txt"
     listing.write_text("# a comment\n" + "\n".join(urls) + "\n")
-    crawl(tmp_path / "file", "-a", f"file={listing}")
+    proc = crawl(tmp_path / "file", "-a", f"file={listing}", check=False)
     written = len(list((tmp_path / "file").rglob("*.md")))
     assert written == sum(1 for c in article_cases()[:3] if c.facts["is_article"])
+    # of the three asked for, one gave no post for now (its body is empty: tried again
+    # later), more than SINACRAWL_MAX_ERROR_RATE: the run says so and fails
+    report = run_report(tmp_path / "file")
+    assert report["deferred"] == {"empty_body": 1}
+    assert proc.returncode == 1 and any("gave no post for now" in f for f in report["failures"])
+    proc = crawl(
+        tmp_path / "lax", "-a", f"file={listing}", "-s", "SINACRAWL_MAX_ERROR_RATE=0.5", check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def test_markdown_body_format(tmp_path):

@@ -459,6 +459,8 @@ def test_a_full_disk_fails_the_run_in_few_lines_and_the_next_run_loses_nothing(s
     assert "Traceback" not in full.stderr and "a bug" not in full.stderr
     assert len(full.stderr.splitlines()) < 60
     assert "disk" in full.stderr and ("full" in full.stderr or "No space" in full.stderr)
+    if "not starting" not in full.stderr:  # (full before it began: refused at the start)
+        assert "Closing spider (disk_failed)" in full.stderr  # stopped at once
     # no earlier success left standing: the report says it failed, or there is none
     if (out / "last-run.json").exists():
         assert report(out)["failed"] is True
