@@ -377,7 +377,10 @@ class SqliteState(ArchiveState):
             fresh = not self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
             self.db.executescript(SCHEMA)
             self._migrate(0 if not fresh and version < SCHEMA_VERSION else SCHEMA_VERSION)
-            empty = not self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone()
+            # (a killed run's first post may be on disk with only its pending row)
+            empty = not self.db.execute(
+                "SELECT 1 FROM articles UNION ALL SELECT 1 FROM pending LIMIT 1"
+            ).fetchone()
         except (sqlite3.DatabaseError, StoreFailed) as exc:
             code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
             if isinstance(exc, StoreFailed):
