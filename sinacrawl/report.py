@@ -11,6 +11,7 @@ from pathlib import Path
 
 from scrapy import signals
 
+from sinacrawl import distributed
 from sinacrawl.archive import output_dir
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def summarize(stats: dict, settings) -> dict:
         + stats.get("sinacrawl/unchanged", 0)
         + stats.get("sinacrawl/dropped/duplicate_in_run", 0)
         + stats.get("sinacrawl/dropped/duplicate_content", 0)
+        + stats.get("sinacrawl/handed", 0)  # (a Redis worker's: the archivist writes them)
     )
     if asked and not gave_post:
         failures.append(
@@ -136,6 +138,12 @@ class RunReport:
     def spider_closed(self, spider, reason):
         if reason == "finished" and hasattr(spider, "unaccounted"):
             spider.unaccounted()  # article requests a middleware filtered without a word
+        if distributed.enabled(self.crawler.settings) and spider.name != distributed.ARCHIVIST:
+            try:  # a worker's counts go to the archivist's report
+                distributed.report_stats(self.crawler)
+            except Exception as exc:  # noqa: BLE001 - (Redis gone): this run fails, says why
+                self.crawler.stats.inc_value("sinacrawl/errors/report")
+                logger.error("could not hand this worker's counts to Redis: %s", exc)
         stats = self.crawler.stats.get_stats()
         stats.setdefault("finish_reason", reason)
         stats.setdefault("finish_time", datetime.now(timezone.utc))

@@ -34,6 +34,11 @@ SINACRAWL_STOP_TIMEOUT = 30  # seconds from a first SIGTERM/SIGINT to a forced s
 SINACRAWL_PROGRESS = True  # a live progress line on a terminal (never in a log file)
 SINACRAWL_WORKERS = 0  # processes reading article pages beside the event loop (0: inline)
 SINACRAWL_WRITE_THREADS = True  # posts written and fsynced off the event-loop thread
+# Several workers on one Redis (sinacrawl/distributed.py); unset: one process, SQLite.
+SINACRAWL_REDIS_URL = None  # redis://HOST:6379/0
+SINACRAWL_REDIS_PREFIX = "sinacrawl"  # the Redis keys' prefix: one per archive
+SINACRAWL_REDIS_LEASE = 60  # seconds before a silent worker's requests go to another
+SINACRAWL_REDIS_RETRY = 60  # seconds a Redis restart is waited out before a call fails
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

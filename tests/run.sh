@@ -16,7 +16,7 @@ case "${CI:-}" in
     true|TRUE|True|1|yes)
         bash tests/ensure_node.sh
         # COMMAND:PACKAGE pairs of the Debian packages whose tests must run in CI
-        bash tests/ensure_apt.sh
+        bash tests/ensure_apt.sh redis-server:redis-server
         ;;
 esac
 if [ -f tests/setup_hexo.sh ]; then
