@@ -110,9 +110,13 @@ def prefix(settings) -> str:
     return settings.get("SINACRAWL_REDIS_PREFIX") or "sinacrawl"
 
 
+def is_worker(settings, spider_name: str) -> bool:
+    return enabled(settings) and spider_name != ARCHIVIST
+
+
 def worker_settings(settings, spider_name: str) -> None:
     """What SINACRAWL_REDIS_URL changes for a worker (called from update_settings)."""
-    if not enabled(settings) or spider_name == ARCHIVIST:
+    if not is_worker(settings, spider_name):
         return
     p = prefix(settings)
     settings.set("SCHEDULER", "sinacrawl.distributed.LeasedScheduler", priority="cmdline")
@@ -524,6 +528,9 @@ class LeasedScheduler(Scheduler):
         self.crawler.sinacrawl_queue = self.queue
         self.beat = task.LoopingCall(self.heartbeat)
         self.beat.start(max(0.5, self.timeout / 4), now=False)
+        # an idle engine asks its scheduler only every 5 s: ask at once when others queued
+        self.poll = task.LoopingCall(self.wake)
+        self.poll.start(0.25, now=False)
         self.crawler.signals.connect(self.idle, signal=signals.spider_idle)
         self.crawler.signals.connect(self.wrap_scraper, signal=signals.engine_started)
         self.wrap_scraper()
@@ -534,6 +541,14 @@ class LeasedScheduler(Scheduler):
             self.queue.renew()
         except redis.RedisError as exc:
             logger.error("could not renew this worker's leases in Redis: %s", exc)
+
+    def wake(self) -> None:
+        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        try:
+            if slot is not None and len(self.queue):
+                slot.nextcall.schedule()
+        except redis.RedisError:
+            pass  # (the heartbeat says it)
 
     def wrap_scraper(self) -> None:
         """Acknowledge a leased request only once its response (or failure) was handled:
@@ -566,9 +581,15 @@ class LeasedScheduler(Scheduler):
                 signals.request_dropped, request=request, spider=self.spider
             )
             return False
-        self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        self.stats.inc_value("scheduler/enqueued/redis")
         self.queue.push(request)
         return True
+
+    def next_request(self):
+        request = self.queue.pop()
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
 
     def idle(self, spider) -> None:
         # another worker may still page on and queue more: wait while anything is queued
@@ -580,8 +601,9 @@ class LeasedScheduler(Scheduler):
             logger.error("Redis: %s", exc)
 
     def close(self, reason):
-        if getattr(self, "beat", None) is not None and self.beat.running:
-            self.beat.stop()
+        for loop in (getattr(self, "beat", None), getattr(self, "poll", None)):
+            if loop is not None and loop.running:
+                loop.stop()
         try:
             self.server.zrem(f"{self.prefix}:workers", self.worker)
         except redis.RedisError:

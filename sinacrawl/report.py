@@ -127,8 +127,14 @@ class RunReport:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def root(self, spider) -> Path | None:
+        """Where the report goes: the output folder; none for a Redis worker."""
+        if distributed.is_worker(self.crawler.settings, spider.name):
+            return None
+        return output_dir(self.crawler.settings)
+
     def spider_opened(self, spider):
-        root = output_dir(self.crawler.settings)
+        root = self.root(spider)
         if root is None:
             return
         # temporary report files a run killed while writing them (or a full disk) left
@@ -138,7 +144,7 @@ class RunReport:
     def spider_closed(self, spider, reason):
         if reason == "finished" and hasattr(spider, "unaccounted"):
             spider.unaccounted()  # article requests a middleware filtered without a word
-        if distributed.enabled(self.crawler.settings) and spider.name != distributed.ARCHIVIST:
+        if distributed.is_worker(self.crawler.settings, spider.name):
             try:  # a worker's counts go to the archivist's report
                 distributed.report_stats(self.crawler)
             except Exception as exc:  # noqa: BLE001 - (Redis gone): this run fails, says why
@@ -149,7 +155,7 @@ class RunReport:
         stats.setdefault("finish_time", datetime.now(timezone.utc))
         report = summarize(stats, self.crawler.settings)
         report["spider"] = spider.name
-        root = output_dir(self.crawler.settings)
+        root = self.root(spider)
         if root is not None:
             try:
                 self.write(root, report, spider.name)

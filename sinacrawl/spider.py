@@ -185,6 +185,11 @@ class SinaSpider(scrapy.Spider):
     def unaccounted(self) -> None:
         """At the end of a finished run: article requests that neither reached the spider
         nor failed (filtered on the way by a middleware) are counted as errors."""
+        if distributed.enabled(self.settings):
+            # another worker may have fetched it from the shared queue; one that nobody
+            # settled stays in the shared frontier for the next run
+            self.outstanding.clear()
+            return
         for aid, url in sorted(self.outstanding.items()):
             self.stats.inc_value("sinacrawl/errors/article")
             self.stats.inc_value("sinacrawl/errors/filtered")

@@ -73,10 +73,7 @@ class Command(ScrapyCrawl):
                 self.exitcode = EXIT_USAGE
                 return
         lock = None
-        if (
-            distributed.enabled(crawler.settings)
-            and crawler.spidercls.name != distributed.ARCHIVIST
-        ):
+        if distributed.is_worker(crawler.settings, crawler.spidercls.name):
             # a worker: no folder of its own, the archive's state is shared in Redis
             try:
                 client = distributed.client_for(crawler)
