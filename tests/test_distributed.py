@@ -51,7 +51,7 @@ def worker(tmp_path, url, site, name, spider="roll", *args):
     cmd = crawl_cmd(spider, tmp_path / "unused", *args, upstream=site.url) + [
         "-s", f"SINACRAWL_REDIS_URL={url}",
         "-s", f"SINACRAWL_REDIS_LEASE={LEASE}",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "LOG_LEVEL=DEBUG",
     ]
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - (closed with the process)
     return subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=log, stderr=subprocess.STDOUT)
