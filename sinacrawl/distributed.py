@@ -577,10 +577,7 @@ class LeasedScheduler(Scheduler):
             if lease:  # (a redirect to a page already asked: its lease ends here)
                 self.queue.ack(lease)
             self.df.log(request, self.spider)
-            self.crawler.signals.send_catch_log(
-                signals.request_dropped, request=request, spider=self.spider
-            )
-            return False
+            return False  # (the engine sends request_dropped)
         self.stats.inc_value("scheduler/enqueued/redis")
         self.queue.push(request)
         return True

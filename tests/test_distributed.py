@@ -47,11 +47,12 @@ def _slow(handler, url, attempt):
     return False
 
 
-def worker(tmp_path, url, site, name, spider="roll", *args):
-    cmd = crawl_cmd(spider, tmp_path / "unused", *args, upstream=site.url) + [
+def worker(tmp_path, url, site, name):
+    cmd = crawl_cmd("roll", tmp_path / "unused", "-a", f"columns={COLUMNS}", upstream=site.url)
+    cmd += [
         "-s", f"SINACRAWL_REDIS_URL={url}",
         "-s", f"SINACRAWL_REDIS_LEASE={LEASE}",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "LOG_LEVEL=DEBUG",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
     ]
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - (closed with the process)
     return subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=log, stderr=subprocess.STDOUT)
@@ -105,6 +106,7 @@ def test_three_workers_one_archivist_survive_kills_and_a_redis_restart(redis_ser
         arc.send_signal(signal.SIGKILL)
         arc.wait()
         arc = archivist(tmp_path, out, redis_server.url, "archivist2")
+        wait_for(lambda: "Spider opened" in log_of(tmp_path, "archivist2"), what="archivist2")
         # Redis restarted mid-run (AOF, fsync always): nothing is lost
         wait_for(lambda: articles() >= 70, what="70 article requests")
         redis_server.stop()
