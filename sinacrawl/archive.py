@@ -29,10 +29,10 @@ def archive_for(crawler) -> ArchiveState | None:
         return getattr(crawler, _ATTR)
     root = output_dir(crawler.settings)
     state = None
-    if root is not None:
-        opened = getattr(crawler, PREOPENED, None)
-        if opened is not None:  # (the crawl command opened and recovered it up front)
-            state, recovered = opened
+    opened = getattr(crawler, PREOPENED, None)
+    if opened is not None or root is not None:
+        if opened is not None:  # (the crawl command opened and recovered it up front; for
+            state, recovered = opened  # a Redis worker, the shared state without a folder)
         else:
             cls = load_object(crawler.settings.get("SINACRAWL_STATE_CLASS"))
             state = cls(root)

@@ -266,6 +266,14 @@ def _feed(args) -> int:
     return 1 if run.skipped else 0
 
 
+def _archivist(args) -> int:
+    from sinacrawl.archivist import run
+
+    if not args.redis.startswith(("redis://", "rediss://", "unix://")):
+        raise UsageError(f"--redis {args.redis!r}: give a URL such as redis://127.0.0.1:6379/0")
+    return run(args.archive, args.redis, args.idle_exit)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sinacrawl", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -310,6 +318,14 @@ def _parser() -> argparse.ArgumentParser:
     feed.add_argument("-n", "--size", help="entries per feed (default SINACRAWL_FEED_SIZE)")
     feed.add_argument("--site-url", help="link the Hexo posts here (default SINACRAWL_SITE_URL)")
     feed.set_defaults(func=_feed)
+    arc = sub.add_parser("archivist", help="write the items Redis workers hand over")
+    arc.add_argument("archive", help="the output folder (this machine's archive)")
+    arc.add_argument("--redis", required=True, help="the workers' SINACRAWL_REDIS_URL")
+    arc.add_argument(
+        "--idle-exit", type=float, metavar="SECONDS",
+        help="exit once no worker runs and nothing arrived for this long",
+    )
+    arc.set_defaults(func=_archivist)
     return parser
 
 

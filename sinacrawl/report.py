@@ -11,6 +11,7 @@ from pathlib import Path
 
 from scrapy import signals
 
+from sinacrawl import distributed
 from sinacrawl.archive import output_dir
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def summarize(stats: dict, settings) -> dict:
         + stats.get("sinacrawl/unchanged", 0)
         + stats.get("sinacrawl/dropped/duplicate_in_run", 0)
         + stats.get("sinacrawl/dropped/duplicate_content", 0)
+        + stats.get("sinacrawl/handed", 0)  # (a Redis worker's: the archivist writes them)
     )
     if asked and not gave_post:
         failures.append(
@@ -153,8 +155,14 @@ class RunReport:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def root(self, spider) -> Path | None:
+        """Where the report goes: the output folder; none for a Redis worker."""
+        if distributed.is_worker(self.crawler.settings, spider.name):
+            return None
+        return output_dir(self.crawler.settings)
+
     def spider_opened(self, spider):
-        root = output_dir(self.crawler.settings)
+        root = self.root(spider)
         if root is None:
             return
         # temporary report files a run killed while writing them (or a full disk) left
@@ -184,13 +192,19 @@ class RunReport:
     def spider_closed(self, spider, reason):
         if reason == "finished" and hasattr(spider, "unaccounted"):
             spider.unaccounted()  # article requests a middleware filtered without a word
+        if distributed.is_worker(self.crawler.settings, spider.name):
+            try:  # a worker's counts go to the archivist's report
+                distributed.report_stats(self.crawler)
+            except Exception as exc:  # noqa: BLE001 - (Redis gone): this run fails, says why
+                self.crawler.stats.inc_value("sinacrawl/errors/report")
+                logger.error("could not hand this worker's counts to Redis: %s", exc)
         stats = self.crawler.stats.get_stats()
         stats.setdefault("finish_reason", reason)
         stats.setdefault("finish_time", datetime.now(timezone.utc))
         report = summarize(stats, self.crawler.settings)
         report["spider"] = spider.name
         report["job"] = job_id(spider)
-        root = output_dir(self.crawler.settings)
+        root = self.root(spider)
         if root is not None:
             try:
                 self.write(root, report, spider.name)

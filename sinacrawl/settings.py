@@ -46,6 +46,11 @@ SINACRAWL_FEEDS = False
 SINACRAWL_FEED_DIR = "feeds"
 SINACRAWL_FEED_SIZE = 50  # entries per feed, the newest
 SINACRAWL_SITE_URL = None  # the Hexo site's base URL: entries link there instead of to Sina
+# Several workers on one Redis (sinacrawl/distributed.py); unset: one process, SQLite.
+SINACRAWL_REDIS_URL = None  # redis://HOST:6379/0
+SINACRAWL_REDIS_PREFIX = "sinacrawl"  # the Redis keys' prefix: one per archive
+SINACRAWL_REDIS_LEASE = 60  # seconds before a silent worker's requests go to another
+SINACRAWL_REDIS_RETRY = 60  # seconds a Redis restart is waited out before a call fails
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,

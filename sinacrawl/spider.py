@@ -11,6 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 
+from sinacrawl import distributed
 from sinacrawl.archive import archive_for, drop
 from sinacrawl.encoding import UndecodablePage
 from sinacrawl.pages import NotAnArticle
@@ -41,6 +42,7 @@ class SinaSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
+        distributed.worker_settings(settings, cls.name)
         if settings.get("SINACRAWL_REPLAY"):
             # Politeness delays are for Sina's servers, not for a recorded site on disk.
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
@@ -194,6 +196,11 @@ class SinaSpider(scrapy.Spider):
         # end: an article that never came back is counted by ``unaccounted``.
         if request.meta.get("sinacrawl_kind") == "article":
             logger.debug("duplicate article request not scheduled: %s", request.url)
+            if distributed.enabled(self.settings):
+                # another worker asked for it in this run (the shared dupefilter): it is
+                # that worker's to account for
+                self.outstanding.pop(request.meta.get("sinacrawl_id") or "", None)
+                self.stats.inc_value("sinacrawl/discovered/asked_elsewhere")
 
     def _filtered(self, request, kind: str, why: str) -> None:
         aid = request.meta.get("sinacrawl_id") or article_id(request.url)
@@ -208,6 +215,11 @@ class SinaSpider(scrapy.Spider):
     def unaccounted(self) -> None:
         """At the end of a finished run: article requests that neither reached the spider
         nor failed (filtered on the way by a middleware) are counted as errors."""
+        if distributed.enabled(self.settings):
+            # another worker may have fetched it from the shared queue; one that nobody
+            # settled stays in the shared frontier for the next run
+            self.outstanding.clear()
+            return
         for aid, url in sorted(self.outstanding.items()):
             self.stats.inc_value("sinacrawl/errors/article")
             self.stats.inc_value("sinacrawl/errors/filtered")

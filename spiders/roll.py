@@ -59,13 +59,16 @@ class RollSpider(SinaSpider):
                 yield self.article_request(url, column, mtime, priority=1, recheck=attempts > 0)
         # Columns are paged one after another, in the order given: an article listed in
         # two columns always takes the first one's category, whatever the timing.
-        self.queue = list(self.columns)
         for request in self.next_column():
             yield request
 
-    def next_column(self):
-        if self.queue:
-            yield self.api_request(self.queue.pop(0), 1)
+    def next_column(self, after: str | None = None):
+        """Page 1 of the first column, or of the one after ``after`` (which ended): whichever
+        worker ends a column starts the next one (SINACRAWL_REDIS_URL)."""
+        keys = [c.key for c in self.columns]
+        at = 0 if after is None else keys.index(after) + 1
+        if at < len(keys):
+            yield self.api_request(self.columns[at], 1)
 
     def api_request(self, column, page):
         return scrapy.Request(
@@ -143,7 +146,7 @@ class RollSpider(SinaSpider):
         else:
             yield self.api_request(next(c for c in self.columns if c.key == column), page + 1)
             return
-        yield from self.next_column()
+        yield from self.next_column(column)
 
     def api_failed(self, failure):
         column = failure.request.meta.get("sinacrawl_column")
@@ -153,4 +156,4 @@ class RollSpider(SinaSpider):
         self.stats.inc_value("sinacrawl/errors/api")
         self.stats.set_value(f"sinacrawl/failed_columns/{column}", why)
         self.logger.error("column %s not crawled: %s", column, why)
-        yield from self.next_column()
+        yield from self.next_column(column)

@@ -17,7 +17,8 @@ case "${CI:-}" in
         bash tests/ensure_node.sh
         # COMMAND:PACKAGE pairs of the Debian packages whose tests must run in CI
         bash tests/ensure_apt.sh curl:curl chromium:chromium fc-list:fontconfig \
-            /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei
+            /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei \
+            redis-server:redis-server
         ;;
 esac
 if [ -f tests/setup_hexo.sh ]; then

@@ -41,7 +41,7 @@ def scrapyd(tmp_path_factory):
         project = copy_project(tmp_path_factory.mktemp("deploy") / "project", server.url)
         done = scrapyd_deploy(project, "--version", "1")
         assert done.returncode == 0, done.stdout + done.stderr
-        assert '"status": "ok"' in done.stdout and '"spiders": 3' in done.stdout, done.stdout
+        assert '"status": "ok"' in done.stdout and '"spiders": 4' in done.stdout, done.stdout
         yield server
     assert server.proc is not None and server.proc.poll() is not None, "Scrapyd left running"
 
@@ -140,6 +140,7 @@ def test_jobs_run_the_deployed_egg_only(scrapyd):
         "article",
         "lists",
         "roll",
+        "warc",
     ]
     egg = scrapyd.folder / "eggs" / PROJECT / "1.egg"
     with zipfile.ZipFile(egg) as packed:

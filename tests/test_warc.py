@@ -260,8 +260,9 @@ def test_rebuild_brings_back_every_post_byte_for_byte(recorded, tmp_path):
 
 
 PATCH = (
-    "import sys, sinacrawl.clean as c; "
-    "c.JUNK_CLASSES.discard('ct_hqimg'); c.JUNK_CLASSES.discard('hqimg_wrapper'); "
+    "import sys; from sinacrawl.clean import junk; "
+    "junk.TABLE = junk.JunkTable([r for r in junk.RULES "
+    "if r.value not in ('ct_hqimg', 'hqimg_wrapper')]); "
     "from sinacrawl.cli import main; raise SystemExit(main(sys.argv[1:]))"
 )
 

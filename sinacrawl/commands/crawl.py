@@ -17,6 +17,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.utils.misc import load_object
 
+from sinacrawl import distributed
 from sinacrawl.archive import PREOPENED, output_dir
 from sinacrawl.arguments import EXIT_USAGE, BadArgument
 from sinacrawl.lock import FolderLocked, OutputLock
@@ -147,6 +148,16 @@ class Command(ScrapyCrawl):
             )
             self.exitcode = EXIT_USAGE
             return
+        if distributed.is_worker(crawler.settings, crawler.spidercls.name):
+            # a worker: no folder of its own, the archive's state is shared in Redis
+            try:
+                client = distributed.client_for(crawler)
+            except distributed.RedisUnreachable as exc:
+                _say(f"{exc}; not starting")
+                self.exitcode = EXIT_FAILED
+                return
+            shared = distributed.RedisState(client, distributed.prefix(crawler.settings))
+            setattr(crawler, PREOPENED, (shared, {}))
         root = output_dir(crawler.settings)
         if root is not None:
             why = _check_folder(root)
