@@ -18,6 +18,7 @@ from sinacrawl.discovery import DEFERRED, RECHECK, TOMBSTONED, Window, judge
 from sinacrawl.replay import replay_key
 from sinacrawl.state import SqliteState
 from sinacrawl.storage import ArchiveDir, UnsafePath
+from tests import faults
 from tests.crawlrun import SITE, check_consistent, index_rows, manifest, report, run_crawl
 from tests.sitesrv import SiteServer
 
@@ -248,10 +249,7 @@ def test_articles_redirected_away_fail_the_run(tmp_path, where):
         if "/api/roll/" in url or url.endswith("robots.txt"):
             return False
         target = {"self": url, "home": "https://finance.sina.com.cn/"}.get(where, where)
-        h.send_response(302)
-        h.send_header("Location", target)
-        h.send_header("Content-Length", "0")
-        h.end_headers()
+        faults.redirect(target)(h, url)
         return True
 
     with SiteServer(SITE, faults=plan) as server:
@@ -331,10 +329,7 @@ def test_one_signal_stops_a_slowed_down_run_within_bounds_with_its_report(tmp_pa
     def plan(h, url, attempt):
         if "/api/roll/" in url or url.endswith("robots.txt"):
             return False
-        h.send_response(429)
-        h.send_header("Retry-After", "120")
-        h.send_header("Content-Length", "0")
-        h.end_headers()
+        faults.status(429, {"Retry-After": "120"})(h, url)
         return True
 
     out = tmp_path / "a"
@@ -578,9 +573,7 @@ def test_a_run_where_many_articles_fail_for_now_fails(tmp_path):
 
     def plan(h, url, attempt):
         if any(i in url for i in ids):
-            h.send_response(404)
-            h.send_header("Content-Length", "0")
-            h.end_headers()
+            faults.status(404)(h, url)
             return True
         return False
 
@@ -597,10 +590,7 @@ def test_one_article_redirecting_to_itself_fails_the_run(tmp_path):
     def plan(h, url, attempt):
         if victim not in url:
             return False
-        h.send_response(302)
-        h.send_header("Location", url)
-        h.send_header("Content-Length", "0")
-        h.end_headers()
+        faults.redirect(url)(h, url)
         return True
 
     out = tmp_path / "a"
